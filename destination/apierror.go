@@ -1,0 +1,188 @@
+package destination
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxErrorMessage caps how much of a server's error message reaches logs and traces.
+const maxErrorMessage = 300
+
+// APIError is a non-2xx answer from an OpenAI endpoint. Message is the server's error message,
+// already stripped of the API key and capped in length, so an APIError is safe to show.
+type APIError struct {
+	Endpoint   string // what was called, such as "POST /v1/events" (no query, no key)
+	Status     int
+	Message    string
+	Type       string
+	Param      string
+	Code       string
+	RequestID  string        // the x-request-id header, which OpenAI support asks for
+	RetryAfter time.Duration // from a Retry-After header; zero when absent
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: HTTP %d", e.Endpoint, e.Status)
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (x-request-id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Retryable tells whether the request may succeed if sent again: 408, 429 and 5xx but 501.
+func (e *APIError) Retryable() bool {
+	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests ||
+		(e.Status >= 500 && e.Status != http.StatusNotImplemented)
+}
+
+// AuthFailure tells whether the key was refused (401 or 403).
+func (e *APIError) AuthFailure() bool {
+	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
+}
+
+// MissingScopes tells whether the key is valid but of the wrong kind: the API names the scope
+// it lacks ("Missing scopes: ads.third_party_events.write").
+func (e *APIError) MissingScopes() bool {
+	return e.AuthFailure() && strings.Contains(strings.ToLower(e.Message), "missing scope")
+}
+
+// BadRequest tells whether the server refused the request's content (400 or 422).
+func (e *APIError) BadRequest() bool {
+	return e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity
+}
+
+// errorEnvelope is OpenAI's error body: {"error":{"message","type","param","code"}}. Some
+// peers have also seen a bare string error or a top-level message.
+type errorEnvelope struct {
+	Error   json.RawMessage `json:"error"`
+	Message string          `json:"message"`
+}
+
+type errorBody struct {
+	Message string          `json:"message"`
+	Type    string          `json:"type"`
+	Param   json.RawMessage `json:"param"`
+	Code    json.RawMessage `json:"code"`
+}
+
+// bearerPattern finds bearer tokens a server might echo back.
+var bearerPattern = regexp.MustCompile(`(?i)bearer\s+[^\s"',;]+`)
+
+// newAPIError builds an APIError from a response and its (capped) body, removing key from
+// everything it keeps.
+func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, now time.Time) *APIError {
+	e := &APIError{
+		Endpoint:   endpoint,
+		Status:     resp.StatusCode,
+		RequestID:  scrub(resp.Header.Get("x-request-id"), key),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
+	}
+	var env errorEnvelope
+	if json.Unmarshal(body, &env) == nil {
+		var eb errorBody
+		var s string
+		switch {
+		case json.Unmarshal(env.Error, &eb) == nil && eb.Message != "":
+			e.Message, e.Type = eb.Message, eb.Type
+			e.Param, e.Code = rawString(eb.Param), rawString(eb.Code)
+		case json.Unmarshal(env.Error, &s) == nil:
+			e.Message = s
+		default:
+			e.Message = env.Message
+		}
+	}
+	if e.Message == "" && len(body) > 0 && !json.Valid(body) {
+		e.Message = string(body)
+	}
+	e.Message = capText(scrub(strings.TrimSpace(e.Message), key), maxErrorMessage)
+	e.Type, e.Param, e.Code = scrub(e.Type, key), scrub(e.Param, key), scrub(e.Code, key)
+	return e
+}
+
+// rawString reads a JSON string or number as text; null and anything else give "".
+func rawString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// scrub removes the key, and any bearer token, from a text that came from a server.
+func scrub(s string, key Secret) string {
+	if k := key.Reveal(); k != "" {
+		s = strings.ReplaceAll(s, k, redacted)
+	}
+	return bearerPattern.ReplaceAllString(s, "Bearer "+redacted)
+}
+
+// capText shortens s to at most n bytes, on a rune boundary.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// maxRetryAfter caps a server's Retry-After, so that a wrong header cannot stall a sync.
+const maxRetryAfter = 5 * time.Minute
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date, capped.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		d = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// Retryable tells whether err, from one attempt, may go away if the request is sent again:
+// a retryable status, a network error or the attempt's own deadline. It is false once ctx,
+// the caller's context, is done.
+func Retryable(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Retryable()
+	}
+	var netErr *NetworkError
+	return errors.As(err, &netErr)
+}
+
+// NetworkError is a request that got no HTTP answer: refused, reset, timed out.
+type NetworkError struct {
+	Endpoint string
+	Err      error
+}
+
+func (e *NetworkError) Error() string { return e.Endpoint + ": " + e.Err.Error() }
+func (e *NetworkError) Unwrap() error { return e.Err }

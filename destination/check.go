@@ -1,0 +1,180 @@
+package destination
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+)
+
+// Words shared by check and write, so that a user reads the same advice in both.
+const (
+	adviceConversionsKey = "Use a Conversions API key: in OpenAI Ads Manager open Conversions → Manage conversion keys and generate one. " +
+		"An Advertiser API key (from Settings) can manage the account but cannot send events."
+	advicePixel = "Copy the Pixel ID from OpenAI Ads Manager → Conversions; it must belong to the same ad account as the key."
+)
+
+// checkAttempts bounds the short retry of each call check makes.
+const checkAttempts = 3
+
+// maxListedProbes bounds how many listed pixels check probes when none is configured.
+const maxListedProbes = 3
+
+// verdict is the outcome of a check, before it is written.
+type verdict struct {
+	failure  protocol.FailureType // "" when the check succeeded
+	message  string
+	internal string
+	warnings []string
+}
+
+// checker runs the probes of `check` against the two OpenAI hosts.
+type checker struct {
+	cfg    *Config
+	client *Client
+	now    func() time.Time
+}
+
+// run probes the ad-account endpoint, then each known pixel with a validate-only event.
+func (c *checker) run(ctx context.Context) verdict {
+	timeout := min(c.cfg.RequestTimeout(), 20*time.Second)
+	account, accountErr := retryShort(ctx, checkAttempts, timeout, c.client.AdAccount)
+	if v, done := c.unavailable(ctx, accountErr); done {
+		return v
+	}
+	pixels, pixelWarnings := c.pixelsToProbe(ctx, timeout, accountErr == nil)
+	results := make([]error, len(pixels))
+	for i, p := range pixels {
+		_, results[i] = retryShort(ctx, checkAttempts, timeout, func(ctx context.Context) (EventsResult, error) {
+			return c.client.PostEvents(ctx, p, probeBody(c.now()))
+		})
+		if v, done := c.unavailable(ctx, results[i]); done {
+			return v
+		}
+	}
+	v := judge(account, accountErr, pixels, results)
+	v.warnings = append(pixelWarnings, v.warnings...)
+	return v
+}
+
+// pixelsToProbe returns the configured pixels or, when there are none and the key may list
+// them, the first few of the account's.
+func (c *checker) pixelsToProbe(ctx context.Context, timeout time.Duration, accountOK bool) ([]string, []string) {
+	if pixels := c.cfg.Pixels(); len(pixels) > 0 || !accountOK {
+		return pixels, nil
+	}
+	listed, err := retryShort(ctx, checkAttempts, timeout, c.client.Pixels)
+	if err != nil || len(listed) == 0 {
+		return nil, []string{"No pixel is configured and none could be listed, so sending was not tested. " +
+			"Set a Default Pixel ID, or choose a pixel per stream in the connection."}
+	}
+	var ids []string
+	for _, p := range listed[:min(len(listed), maxListedProbes)] {
+		ids = append(ids, p.PixelID)
+	}
+	return ids, nil
+}
+
+// unavailable turns a failure that is not the configuration's fault (the API down, rate
+// limited or unreachable, or our own bug) into a final verdict.
+func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
+	var apiErr *APIError
+	var netErr *NetworkError
+	switch {
+	case err == nil:
+		return verdict{}, false
+	case ctx.Err() != nil:
+		return verdict{failure: protocol.TransientError, message: "The check was interrupted before it finished.", internal: err.Error()}, true
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests:
+		return verdict{failure: protocol.TransientError, message: "OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.", internal: err.Error()}, true
+	case errors.As(err, &apiErr) && apiErr.Retryable():
+		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("OpenAI answered with a server error (HTTP %d) after %d attempts. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts), internal: err.Error()}, true
+	case errors.As(err, &netErr):
+		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("Could not reach the OpenAI API after %d attempts (%v). Check the network and the base URLs.", checkAttempts, netErr.Err), internal: err.Error()}, true
+	case errors.As(err, &apiErr):
+		return verdict{}, false // a definite answer about the key or a pixel: judge it
+	default:
+		return verdict{failure: protocol.SystemError, message: "The connection check failed unexpectedly.", internal: err.Error()}, true
+	}
+}
+
+// judge reads the definite answers of the ad-account endpoint and the pixel probes.
+func judge(account AdAccount, accountErr error, pixels []string, results []error) verdict {
+	var accepted, problems []string
+	var keyRefused, wrongKind, bug error
+	for i, err := range results {
+		var apiErr *APIError
+		switch {
+		case err == nil:
+			accepted = append(accepted, pixels[i])
+		case !errors.As(err, &apiErr):
+			bug = err
+		case pixelRefused(apiErr):
+			problems = append(problems, fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", pixels[i], apiErr.Status, apiErr.Message, advicePixel))
+		case apiErr.MissingScopes():
+			wrongKind = err
+		case apiErr.AuthFailure():
+			keyRefused = err
+		default:
+			bug = err
+		}
+	}
+	switch {
+	case wrongKind != nil:
+		return verdict{failure: protocol.ConfigError, message: "This API key cannot send conversion events: OpenAI says it lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey, internal: wrongKind.Error()}
+	case keyRefused != nil:
+		return verdict{failure: protocol.ConfigError, message: "OpenAI refused this API key (invalid or revoked). " + adviceConversionsKey, internal: keyRefused.Error()}
+	case len(problems) > 0:
+		return verdict{failure: protocol.ConfigError, message: strings.Join(problems, " ")}
+	case bug != nil:
+		return verdict{failure: protocol.SystemError, message: "The connection check got an answer it did not expect.", internal: bug.Error()}
+	}
+	return judgeAccount(account, accountErr, accepted)
+}
+
+// judgeAccount gives the verdict once every pixel probe has passed.
+func judgeAccount(account AdAccount, accountErr error, accepted []string) verdict {
+	var apiErr *APIError
+	switch {
+	case accountErr == nil && len(accepted) == 0:
+		return verdict{message: fmt.Sprintf("Connected to ad account %s. No pixel was tested: choose one per stream or set a Default Pixel ID.", describeAccount(account))}
+	case accountErr == nil:
+		return verdict{message: fmt.Sprintf("Connected to ad account %s. Pixels that accepted a validate-only test event: %s.", describeAccount(account), strings.Join(accepted, ", "))}
+	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure() && len(accepted) > 0:
+		return verdict{
+			message:  fmt.Sprintf("The key is a Conversions API key: pixels %s accepted a validate-only test event.", strings.Join(accepted, ", ")),
+			warnings: []string{fmt.Sprintf("The Ads API refused this key (HTTP %d), as it does for Conversions-only keys, so the ad account could not be named. Sending events works.", apiErr.Status)},
+		}
+	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure():
+		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("The Ads API refused this key (HTTP %d: %s). If it is a Conversions API key, set a Default Pixel ID so that the check can test it by sending a validate-only event. Otherwise: %s", apiErr.Status, apiErr.Message, adviceConversionsKey), internal: accountErr.Error()}
+	default:
+		return verdict{failure: protocol.SystemError, message: "The ad-account endpoint gave an answer the connector did not expect.", internal: accountErr.Error()}
+	}
+}
+
+// pixelRefused tells whether an error is about the pixel rather than the key or the body.
+func pixelRefused(e *APIError) bool {
+	if e.Status == http.StatusNotFound {
+		return true
+	}
+	return e.Param == "pid" || strings.Contains(strings.ToLower(e.Message), "pixel")
+}
+
+func describeAccount(a AdAccount) string {
+	if a.Name == "" {
+		return a.ID
+	}
+	return fmt.Sprintf("%q (%s)", a.Name, a.ID)
+}
+
+// probeBody is one synthetic validate-only event with a fresh id, so that probes never touch
+// the deduplication of real events.
+func probeBody(now time.Time) []byte {
+	return fmt.Appendf(nil, `{"validate_only":true,"events":[{"id":"connection-check-%d-%08x","type":"lead_created","timestamp_ms":%d,"action_source":"other","data":{"type":"customer_action"}}]}`,
+		now.UnixMilli(), rand.Uint32(), now.UnixMilli())
+}

@@ -1,0 +1,209 @@
+package destination
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+)
+
+// Env is what a command reads and writes: the process's standard streams, the build's version
+// and a clock.
+type Env struct {
+	Stdin   io.Reader
+	Stdout  io.Writer // protocol messages only
+	Stderr  io.Writer // usage errors only
+	Version string
+	Now     func() time.Time
+}
+
+// UsageError is a wrong command line. The caller prints it as one line on stderr and exits 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// ReportedError is a failure that has already been reported on stdout with a TRACE ERROR. The
+// caller exits 1 without printing anything more.
+type ReportedError struct{ Err error }
+
+func (e *ReportedError) Error() string { return e.Err.Error() }
+func (e *ReportedError) Unwrap() error { return e.Err }
+
+// Usage is the text of --help.
+const Usage = `destination-openai-ads-conversions: an Airbyte destination for the OpenAI Ads Conversions API.
+
+Usage:
+  destination-openai-ads-conversions spec
+  destination-openai-ads-conversions check    --config FILE
+  destination-openai-ads-conversions discover --config FILE
+  destination-openai-ads-conversions write    --config FILE --catalog FILE   < messages
+  destination-openai-ads-conversions --help | --version
+
+Every command writes Airbyte protocol messages, one JSON object per line, on stdout.
+`
+
+// Run runs the command that args (without the program name) names.
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		return &UsageError{Msg: "missing command: expected spec, check, discover or write (see --help)"}
+	}
+	flags, err := parseFlags(args[1:])
+	if err != nil {
+		return err
+	}
+	w := protocol.NewWriter(env.Stdout)
+	switch args[0] {
+	case "--help", "-h", "help":
+		_, err := io.WriteString(env.Stdout, Usage)
+		return err
+	case "--version", "-v", "version":
+		_, err := fmt.Fprintf(env.Stdout, "destination-openai-ads-conversions %s\n", env.Version)
+		return err
+	case "spec":
+		return w.Write(&protocol.Message{Type: protocol.TypeSpec, Spec: Spec()})
+	case "check":
+		path, err := flags.require("config")
+		if err != nil {
+			return err
+		}
+		return runCheck(ctx, path, w, env)
+	case "discover":
+		path, err := flags.require("config")
+		if err != nil {
+			return err
+		}
+		return runDiscover(ctx, path, w, env)
+	case "write":
+		cfgPath, err := flags.require("config")
+		if err != nil {
+			return err
+		}
+		catalogPath, err := flags.require("catalog")
+		if err != nil {
+			return err
+		}
+		return runWrite(ctx, cfgPath, catalogPath, w, env)
+	default:
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q: expected spec, check, discover or write (see --help)", args[0])}
+	}
+}
+
+// flagValues are the --name value pairs of a command line.
+type flagValues map[string]string
+
+// parseFlags reads --name value and --name=value pairs by name, in any order. Unknown flags
+// are tolerated, as the platform may add some; a lone word that is no flag's value is refused.
+func parseFlags(args []string) (flagValues, error) {
+	out := flagValues{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			return nil, &UsageError{Msg: fmt.Sprintf("unexpected argument %q (flags are --config FILE and --catalog FILE)", a)}
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !hasValue && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			value, hasValue = args[i+1], true
+			i++
+		}
+		if hasValue {
+			out[name] = value
+		} else {
+			out[name] = ""
+		}
+	}
+	return out, nil
+}
+
+// require returns the value of a flag the command needs.
+func (f flagValues) require(name string) (string, error) {
+	v, ok := f[name]
+	if !ok || v == "" {
+		return "", &UsageError{Msg: fmt.Sprintf("missing --%s FILE (see --help)", name)}
+	}
+	return v, nil
+}
+
+// loadConfig reads and parses the config file. Its error is safe to show: it never quotes the
+// file's content.
+func loadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the config file: %w", errors.Unwrap(err))
+	}
+	return ParseConfig(data)
+}
+
+// configProblems describes every problem of a configuration in one paragraph.
+func configProblems(err error) string {
+	var parts []string
+	for _, e := range flatten(err) {
+		parts = append(parts, e.Error())
+	}
+	noun := "problem"
+	if len(parts) > 1 {
+		noun = "problems"
+	}
+	return fmt.Sprintf("The configuration has %d %s: %s.", len(parts), noun, strings.Join(parts, "; "))
+}
+
+// runCheck answers `check`: config problems and refusals are a FAILED status with exit 0, a
+// bug of ours is a system_error with exit 1.
+func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) error {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		msg := configProblems(err)
+		if err := w.Error(protocol.ConfigError, msg, "", nil); err != nil {
+			return err
+		}
+		return w.ConnectionStatus(protocol.StatusFailed, msg)
+	}
+	w.Redact(cfg.APIKey.Reveal())
+	hc := NewHTTPClient(4)
+	defer hc.CloseIdleConnections()
+	c := &checker{cfg: cfg, client: NewClient(cfg, hc, env.Version), now: env.Now}
+	v := c.run(ctx)
+	for _, warning := range v.warnings {
+		if err := w.Log(protocol.LevelWarn, warning); err != nil {
+			return err
+		}
+	}
+	switch v.failure {
+	case "":
+		return w.ConnectionStatus(protocol.StatusSucceeded, v.message)
+	case protocol.SystemError:
+		if err := w.Error(v.failure, v.message, v.internal, nil); err != nil {
+			return err
+		}
+		return &ReportedError{Err: errors.New(v.message)}
+	default:
+		if err := w.Error(v.failure, v.message, v.internal, nil); err != nil {
+			return err
+		}
+		return w.ConnectionStatus(protocol.StatusFailed, v.message)
+	}
+}
+
+// notImplemented reports a command that a later change will bring.
+func notImplemented(w *protocol.Writer, command string) error {
+	msg := command + " is not implemented yet"
+	if err := w.Error(protocol.SystemError, msg, "", nil); err != nil {
+		return err
+	}
+	return &ReportedError{Err: errors.New(msg)}
+}
+
+func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) error {
+	return notImplemented(w, "discover")
+}
+
+func runWrite(ctx context.Context, cfgPath, catalogPath string, w *protocol.Writer, env Env) error {
+	return notImplemented(w, "write")
+}

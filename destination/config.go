@@ -1,0 +1,309 @@
+package destination
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is the destination's configuration, as the user enters it in the platform's form.
+// It is the single source of the spec: spec.json and the SPEC message are generated from it.
+type Config struct {
+	APIKey           Secret        `json:"api_key" jsonschema:"required,title=Conversions API key,description=The Conversions API key from OpenAI Ads Manager: Conversions → Manage conversion keys. An Advertiser API key (from Settings) cannot send events."`
+	ContinueOnErrors bool          `json:"continue_on_errors" jsonschema:"required,title=Continue on errors,description=When on\\, a record the API cannot accept is logged\\, counted as rejected and skipped\\, and the sync goes on. When off\\, the first such record fails the sync.,default=false"`
+	DefaultPixelID   string        `json:"default_pixel_id" jsonschema:"title=Default Pixel ID,description=The Pixel ID that receives the events of every stream that names no other pixel. Find it in Ads Manager under Conversions.,pattern=^\\S+$,example=pxl_1234567890"`
+	StreamPixels     []StreamPixel `json:"stream_pixels" jsonschema:"title=Pixel per stream,description=The Pixel ID of each stream for connections where the platform does not choose the pixel per stream (data activation does)."`
+	ValidateOnly     bool          `json:"validate_only" jsonschema:"title=Validate only (dry run),description=Send every event with validate_only set: OpenAI checks the events but does not store them. Use it to test a new connection.,default=false"`
+
+	ConversionsAPIBaseURL string `json:"conversions_api_base_url" jsonschema:"title=Conversions API base URL,description=Where events are sent. Change it only if OpenAI asks you to.,default=https://bzr.openai.com,format=uri,pattern=^https?://"`
+	AdsAPIBaseURL         string `json:"ads_api_base_url" jsonschema:"title=Ads API base URL,description=Where the connection check and the pixel list are read from. Change it only if OpenAI asks you to.,default=https://api.ads.openai.com,format=uri,pattern=^https?://"`
+	BatchSize             int    `json:"batch_size" jsonschema:"title=Batch size,description=The most events sent in one request. The API accepts at most 1000.,default=1000,minimum=1,maximum=1000"`
+	MaxInFlight           int    `json:"max_in_flight" jsonschema:"title=Most concurrent requests,description=The upper bound of requests in flight at once. The connector starts low and adapts to the API's response times and rate limits below this bound.,default=32,minimum=1,maximum=256"`
+	RequestTimeoutSeconds int    `json:"request_timeout_seconds" jsonschema:"title=Request timeout (seconds),description=How long one request may take before it is abandoned and retried.,default=30,minimum=1,maximum=600"`
+	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per batch (seconds),description=How long a batch is retried through rate limits and server errors before the sync fails with a transient error.,default=600,minimum=0,maximum=7200"`
+}
+
+// StreamPixel names the pixel of one stream.
+type StreamPixel struct {
+	StreamName      string `json:"stream_name" jsonschema:"required,title=Stream name,description=The stream's name as the source names it."`
+	StreamNamespace string `json:"stream_namespace,omitempty" jsonschema:"title=Stream namespace,description=The stream's namespace (schema or dataset). Leave empty to match the name in any namespace."`
+	PixelID         string `json:"pixel_id" jsonschema:"required,title=Pixel ID,description=The Pixel ID that receives this stream's events.,pattern=^\\S+$,example=pxl_1234567890"`
+}
+
+// Defaults of the optional settings.
+const (
+	DefaultConversionsAPIBaseURL = "https://bzr.openai.com"
+	DefaultAdsAPIBaseURL         = "https://api.ads.openai.com"
+	DefaultBatchSize             = 1000
+	DefaultMaxInFlight           = 32
+	DefaultRequestTimeoutSeconds = 30
+	DefaultMaxRetrySeconds       = 600
+)
+
+// FieldError is one problem with one configuration field.
+type FieldError struct {
+	Field string // the field's path, such as "batch_size" or "stream_pixels[1].pixel_id"
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ParseConfig decodes, defaults and validates a configuration. On problems it returns every
+// one of them at once, joined, each a *FieldError naming its field.
+func ParseConfig(data []byte) (*Config, error) {
+	c := defaultConfig()
+	decodeErr := decodeConfig(data, &c)
+	var syntax *FieldError
+	if errors.As(decodeErr, &syntax) && syntax.Field == configField {
+		return nil, decodeErr
+	}
+	c.normalise()
+	if err := errors.Join(decodeErr, c.Validate()); err != nil {
+		return nil, errors.Join(sortFieldErrors(flatten(err))...)
+	}
+	return &c, nil
+}
+
+// configField names the configuration as a whole in a FieldError.
+const configField = "(config)"
+
+// flatten returns the errors a join holds, joins within joins included.
+func flatten(err error) []error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range joined.Unwrap() {
+		out = append(out, flatten(e)...)
+	}
+	return out
+}
+
+// decodeConfig decodes each known field on its own, so that every problem is reported.
+func decodeConfig(data []byte, c *Config) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+		return &FieldError{Field: configField, Err: errors.New("must be a JSON object")}
+	}
+	var errs []error
+	v := reflect.ValueOf(c).Elem()
+	known := map[string]bool{}
+	for i := 0; i < v.NumField(); i++ {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		known[name] = true
+		value, ok := raw[name]
+		if !ok || string(value) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(value, v.Field(i).Addr().Interface()); err != nil {
+			errs = append(errs, &FieldError{Field: name, Err: fmt.Errorf("must be %s", kindWords(v.Field(i).Type()))})
+		}
+	}
+	for name := range raw {
+		if !known[name] {
+			errs = append(errs, &FieldError{Field: name, Err: errors.New("unknown field (check its spelling)")})
+		}
+	}
+	if value, ok := raw["continue_on_errors"]; !ok || string(value) == "null" {
+		errs = append(errs, &FieldError{Field: "continue_on_errors", Err: errors.New("is required")})
+	}
+	return errors.Join(errs...)
+}
+
+// kindWords describes a Go type in the words of JSON.
+func kindWords(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list of objects with stream_name, optional stream_namespace and pixel_id (strings)"
+	default:
+		return "of type " + t.Kind().String()
+	}
+}
+
+// defaultConfig returns a configuration with every optional setting at its default. Fields
+// present in the user's JSON are decoded over it, so an explicit zero stays zero (and is
+// refused where it is out of range) instead of silently meaning "default".
+func defaultConfig() Config {
+	return Config{
+		ConversionsAPIBaseURL: DefaultConversionsAPIBaseURL,
+		AdsAPIBaseURL:         DefaultAdsAPIBaseURL,
+		BatchSize:             DefaultBatchSize,
+		MaxInFlight:           DefaultMaxInFlight,
+		RequestTimeoutSeconds: DefaultRequestTimeoutSeconds,
+		MaxRetrySeconds:       DefaultMaxRetrySeconds,
+	}
+}
+
+// normaliseBaseURL trims a base URL; an empty one (a field cleared in the form) is the default.
+func normaliseBaseURL(u, def string) string {
+	u = strings.TrimRight(strings.TrimSpace(u), "/")
+	if u == "" {
+		return def
+	}
+	return u
+}
+
+// normalise trims what users paste with stray spaces.
+func (c *Config) normalise() {
+	c.APIKey = Secret(strings.TrimSpace(string(c.APIKey)))
+	c.DefaultPixelID = strings.TrimSpace(c.DefaultPixelID)
+	c.ConversionsAPIBaseURL = normaliseBaseURL(c.ConversionsAPIBaseURL, DefaultConversionsAPIBaseURL)
+	c.AdsAPIBaseURL = normaliseBaseURL(c.AdsAPIBaseURL, DefaultAdsAPIBaseURL)
+	for i := range c.StreamPixels {
+		p := &c.StreamPixels[i]
+		p.StreamName = strings.TrimSpace(p.StreamName)
+		p.StreamNamespace = strings.TrimSpace(p.StreamNamespace)
+		p.PixelID = strings.TrimSpace(p.PixelID)
+	}
+}
+
+// Validate reports every problem of a decoded and defaulted configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, &FieldError{Field: field, Err: err})
+		}
+	}
+	add("api_key", validateAPIKey(string(c.APIKey)))
+	if c.DefaultPixelID != "" {
+		add("default_pixel_id", validatePixelID(c.DefaultPixelID))
+	}
+	seen := map[string]int{}
+	for i, p := range c.StreamPixels {
+		at := fmt.Sprintf("stream_pixels[%d]", i)
+		if p.StreamName == "" {
+			add(at+".stream_name", errors.New("is required"))
+		}
+		add(at+".pixel_id", validatePixelID(p.PixelID))
+		key := p.StreamNamespace + "\x00" + p.StreamName
+		if j, dup := seen[key]; dup {
+			add(at, fmt.Errorf("names the same stream as stream_pixels[%d]", j))
+		}
+		seen[key] = i
+	}
+	add("conversions_api_base_url", validateBaseURL(c.ConversionsAPIBaseURL))
+	add("ads_api_base_url", validateBaseURL(c.AdsAPIBaseURL))
+	add("batch_size", validateRange(c.BatchSize, 1, 1000))
+	add("max_in_flight", validateRange(c.MaxInFlight, 1, 256))
+	add("request_timeout_seconds", validateRange(c.RequestTimeoutSeconds, 1, 600))
+	add("max_retry_seconds", validateRange(c.MaxRetrySeconds, 0, 7200))
+	return errors.Join(errs...)
+}
+
+func validateAPIKey(key string) error {
+	switch {
+	case key == "":
+		return errors.New("is required")
+	case strings.ContainsAny(key, " \t\r\n"):
+		return errors.New("must not contain spaces or line breaks (copy the key again from Ads Manager)")
+	}
+	return nil
+}
+
+func validatePixelID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("is required")
+	case strings.ContainsAny(id, " \t\r\n/?#&"):
+		return errors.New("must be a Pixel ID as Ads Manager shows it under Conversions, without spaces or URL characters")
+	}
+	return nil
+}
+
+func validateRange(v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("must be between %d and %d", lo, hi)
+	}
+	return nil
+}
+
+// validateBaseURL accepts an https:// URL, or an http:// URL whose host is a loopback address
+// (so that tests and the demo run offline).
+func validateBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return errors.New("must be an absolute URL such as https://bzr.openai.com")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must not contain credentials, a query or a fragment")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return errors.New("must use https:// (http:// is allowed only for loopback hosts such as 127.0.0.1)")
+	default:
+		return errors.New("must use https://")
+	}
+}
+
+// isLoopback tells whether host is localhost, in 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sortFieldErrors orders problems by field name, so that reports are stable.
+func sortFieldErrors(errs []error) []error {
+	field := func(err error) string {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return fe.Field
+		}
+		return ""
+	}
+	slices.SortStableFunc(errs, func(a, b error) int { return strings.Compare(field(a), field(b)) })
+	return errs
+}
+
+// RequestTimeout is the deadline of one HTTP attempt.
+func (c *Config) RequestTimeout() time.Duration {
+	return time.Duration(c.RequestTimeoutSeconds) * time.Second
+}
+
+// RetryBudget is how long one batch may be retried.
+func (c *Config) RetryBudget() time.Duration {
+	return time.Duration(c.MaxRetrySeconds) * time.Second
+}
+
+// Pixels returns the pixels the configuration names, default first, without repeats.
+func (c *Config) Pixels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range append([]string{c.DefaultPixelID}, pixelIDs(c.StreamPixels)...) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func pixelIDs(ps []StreamPixel) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.PixelID
+	}
+	return ids
+}

@@ -1,0 +1,113 @@
+package destination
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseConfigAppliesDefaults(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"api_key":"  sk-test \n","continue_on_errors":true}`))
+	require.NoError(t, err)
+	assert.Equal(t, "sk-test", c.APIKey.Reveal())
+	assert.True(t, c.ContinueOnErrors)
+	assert.Equal(t, DefaultConversionsAPIBaseURL, c.ConversionsAPIBaseURL)
+	assert.Equal(t, DefaultAdsAPIBaseURL, c.AdsAPIBaseURL)
+	assert.Equal(t, 1000, c.BatchSize)
+	assert.Equal(t, DefaultMaxInFlight, c.MaxInFlight)
+	assert.Equal(t, 30, c.RequestTimeoutSeconds)
+	assert.Equal(t, 600, c.MaxRetrySeconds)
+}
+
+func TestParseConfigKeepsMeaningfulZeros(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,"max_retry_seconds":0}`))
+	require.NoError(t, err)
+	assert.Equal(t, 0, c.MaxRetrySeconds, "0 means no retries, not the default")
+
+	_, err = ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,"batch_size":0}`))
+	assert.ErrorContains(t, err, "batch_size: must be between 1 and 1000")
+}
+
+func TestParseConfigReportsEveryProblemNamingItsField(t *testing.T) {
+	_, err := ParseConfig([]byte(`{
+		"api_key": "has space",
+		"batch_size": 1001,
+		"max_in_flight": "many",
+		"request_timeout_seconds": 0,
+		"max_retry_seconds": -1,
+		"default_pixel_id": "a b",
+		"stream_pixels": [{"stream_name":"orders","pixel_id":"p1"},{"stream_name":"orders","pixel_id":"p2"},{"pixel_id":""}],
+		"conversions_api_base_url": "http://bzr.openai.com",
+		"ads_api_base_url": "ftp://x",
+		"valdate_only": true
+	}`))
+	require.Error(t, err)
+	fields := map[string]bool{}
+	for _, e := range flatten(err) {
+		var fe *FieldError
+		require.True(t, errors.As(e, &fe), "every problem is a FieldError: %v", e)
+		fields[fe.Field] = true
+	}
+	for _, f := range []string{"api_key", "batch_size", "max_in_flight", "request_timeout_seconds", "max_retry_seconds",
+		"default_pixel_id", "stream_pixels[1]", "stream_pixels[2].stream_name", "stream_pixels[2].pixel_id",
+		"conversions_api_base_url", "ads_api_base_url", "valdate_only", "continue_on_errors"} {
+		assert.True(t, fields[f], "a problem names %s; got %v", f, fields)
+	}
+	assert.NotContains(t, err.Error(), "has space", "the key is never quoted")
+}
+
+func TestParseConfigBaseURLs(t *testing.T) {
+	cases := []struct {
+		url string
+		ok  bool
+	}{
+		{"https://bzr.openai.com", true},
+		{"https://bzr.openai.com/", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://127.5.6.7", true},
+		{"http://localhost:9", true},
+		{"http://[::1]:9", true},
+		{"http://bzr.openai.com", false},
+		{"http://10.0.0.1", false},
+		{"https://user:pw@bzr.openai.com", false},
+		{"https://bzr.openai.com?x=1", false},
+		{"bzr.openai.com", false},
+		{"", true}, // empty means the default
+	}
+	for _, c := range cases {
+		t.Run(c.url, func(t *testing.T) {
+			_, err := ParseConfig([]byte(fmt.Sprintf(`{"api_key":"k","continue_on_errors":false,"conversions_api_base_url":%q}`, c.url)))
+			if c.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorContains(t, err, "conversions_api_base_url")
+			}
+		})
+	}
+}
+
+func TestParseConfigRefusesWhatIsNotAnObject(t *testing.T) {
+	for _, in := range []string{``, `[]`, `null`, `"x"`, `{`} {
+		_, err := ParseConfig([]byte(in))
+		assert.ErrorContains(t, err, "must be a JSON object", in)
+	}
+}
+
+func TestSecretNeverShowsItself(t *testing.T) {
+	s := Secret("sk-very-secret")
+	for _, out := range []string{s.String(), fmt.Sprintf("%v %s %+v %#v", s, s, s, s), s.LogValue().String()} {
+		assert.NotContains(t, out, "very-secret")
+	}
+	b, err := (&Config{APIKey: s}).APIKey.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, `"[redacted]"`, string(b))
+	assert.Equal(t, "sk-very-secret", s.Reveal())
+}
+
+func TestConfigPixelsListsEachOnceDefaultFirst(t *testing.T) {
+	c := &Config{DefaultPixelID: "d", StreamPixels: []StreamPixel{{StreamName: "a", PixelID: "p"}, {StreamName: "b", PixelID: "d"}, {StreamName: "c", PixelID: "q"}}}
+	assert.Equal(t, []string{"d", "p", "q"}, c.Pixels())
+}

@@ -1,0 +1,9 @@
+// Package destination is the OpenAI Ads Conversions destination: its configuration and spec,
+// and the spec, check, discover and write commands. It turns Airbyte RECORD messages into
+// conversion events, delivers them to the Conversions API in concurrent batches, and echoes
+// each STATE message once every record before it has reached a final outcome.
+//
+// The per-record preparation lives in the event sub-package, the STATE bookkeeping in
+// checkpoint and the adaptive request concurrency in concurrency; this package wires them to
+// the protocol and to HTTP.
+package destination

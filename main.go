@@ -1,0 +1,48 @@
+// Command destination-openai-ads-conversions is an Airbyte destination that delivers
+// conversion events to the OpenAI Ads Conversions API. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := destination.Run(ctx, os.Args[1:], destination.Env{
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Version: version,
+	})
+	stop()
+	os.Exit(exitCode(err))
+}
+
+// exitCode maps a command's error to the process's exit code: 2 for a wrong command line,
+// 1 for a failure (already reported on stdout when it is a ReportedError), 0 otherwise.
+func exitCode(err error) int {
+	var usage *destination.UsageError
+	var reported *destination.ReportedError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "error:", usage.Msg)
+		return 2
+	case errors.As(err, &reported):
+		return 1
+	default:
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+}

@@ -1,0 +1,170 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// DefaultMaxLineBytes is the default longest line a [Reader] accepts: 64 MiB. The platform
+// sends records of 20 MB and more.
+const DefaultMaxLineBytes = 64 << 20
+
+// LineError reports a line of input that is not a valid protocol message. It names the line
+// but never quotes it: the line may hold personal data.
+type LineError struct {
+	Line int64 // 1-based line number
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("input line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ErrLineTooLong is wrapped in a [LineError] for a line longer than the reader's maximum.
+var ErrLineTooLong = errors.New("line longer than the maximum allowed")
+
+// Reader reads protocol messages, one JSON object per line. It accepts lines of any length
+// up to its maximum, tolerates CRLF line ends and blank lines, and skips messages of types it
+// does not know. A Reader is not safe for concurrent use.
+type Reader struct {
+	br   *bufio.Reader
+	max  int
+	line int64
+	buf  []byte
+}
+
+// NewReader returns a Reader of r that refuses lines longer than maxLineBytes
+// (DefaultMaxLineBytes when maxLineBytes <= 0).
+func NewReader(r io.Reader, maxLineBytes int) *Reader {
+	if maxLineBytes <= 0 {
+		maxLineBytes = DefaultMaxLineBytes
+	}
+	return &Reader{br: bufio.NewReaderSize(r, 256<<10), max: maxLineBytes}
+}
+
+// Line returns the number of the last line read.
+func (r *Reader) Line() int64 { return r.line }
+
+// Next returns the next message of a known type. It returns io.EOF at the end of the input
+// and a *LineError for a malformed line; reading may go on after a *LineError.
+func (r *Reader) Next() (*Message, error) {
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			return nil, err
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		m, err := decodeMessage(line)
+		if err != nil {
+			return nil, &LineError{Line: r.line, Err: err}
+		}
+		if m != nil {
+			return m, nil
+		}
+	}
+}
+
+// readLine returns the next line without its end. The slice is valid until the next call.
+func (r *Reader) readLine() ([]byte, error) {
+	r.buf = r.buf[:0]
+	tooLong := false
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if !tooLong {
+			if r.exceeds(len(r.buf)+len(chunk), chunk, err) {
+				tooLong = true
+				r.buf = r.buf[:0]
+			} else if err == nil && len(r.buf) == 0 {
+				r.line++
+				return chunk, nil // the common case: no copy
+			} else {
+				r.buf = append(r.buf, chunk...)
+			}
+		}
+		switch {
+		case err == nil:
+			r.line++
+			if tooLong {
+				return nil, &LineError{Line: r.line, Err: ErrLineTooLong}
+			}
+			return r.buf, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			if tooLong {
+				r.line++
+				return nil, &LineError{Line: r.line, Err: ErrLineTooLong}
+			}
+			if len(r.buf) == 0 {
+				return nil, io.EOF
+			}
+			r.line++
+			return r.buf, nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+// exceeds tells whether a line of n bytes so far, the last read being chunk with error err,
+// is longer than the maximum. The line end ("\n" or "\r\n") does not count.
+func (r *Reader) exceeds(n int, chunk []byte, err error) bool {
+	if err != nil && !errors.Is(err, io.EOF) {
+		return n > r.max+1 // the line goes on, and a "\r" may end it
+	}
+	if err == nil {
+		n--
+		chunk = chunk[:len(chunk)-1]
+	}
+	if bytes.HasSuffix(chunk, []byte("\r")) {
+		n--
+	}
+	return n > r.max
+}
+
+// decodeMessage decodes one line. It returns nil, nil for a message of an unknown type.
+func decodeMessage(line []byte) (*Message, error) {
+	var m Message
+	if err := json.Unmarshal(line, &m); err != nil {
+		return nil, describeJSONError(err)
+	}
+	switch m.Type {
+	case TypeRecord:
+		if m.Record == nil || len(m.Record.Data) == 0 {
+			return nil, errors.New("RECORD message without record.data")
+		}
+	case TypeState:
+		if m.State == nil {
+			return nil, errors.New("STATE message without state")
+		}
+	case TypeLog, TypeSpec, TypeConnectionStatus, TypeCatalog, TypeTrace, TypeControl, TypeDestinationCatalog:
+	case "":
+		return nil, errors.New("message without type")
+	default:
+		return nil, nil
+	}
+	return &m, nil
+}
+
+// describeJSONError turns a decoding error into words that quote nothing from the input.
+func describeJSONError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 5" would quote the input
+		return fmt.Errorf("field %q: a JSON %s where the protocol wants %s", typ.Field, kind, typ.Type)
+	default:
+		// Errors from UnmarshalJSON methods (State) carry no input values.
+		return fmt.Errorf("not a valid message: %w", err)
+	}
+}

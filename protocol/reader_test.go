@@ -1,0 +1,111 @@
+package protocol
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func readAll(t *testing.T, r *Reader) ([]*Message, []error) {
+	t.Helper()
+	var msgs []*Message
+	var errs []error
+	for {
+		m, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return msgs, errs
+		}
+		if err != nil {
+			var le *LineError
+			require.ErrorAs(t, err, &le, "only line errors are expected")
+			errs = append(errs, err)
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+}
+
+func TestReaderAcceptsCRLFBlankLinesAndNoFinalNewline(t *testing.T) {
+	in := "\r\n" +
+		`{"type":"RECORD","record":{"stream":"s","data":{"a":1},"emitted_at":1}}` + "\r\n" +
+		"   \n" +
+		`{"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{}},"id":3}}`
+	msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
+	require.Empty(t, errs)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, TypeRecord, msgs[0].Type)
+	assert.JSONEq(t, `{"a":1}`, string(msgs[0].Record.Data))
+	assert.Equal(t, StateGlobal, msgs[1].State.Type)
+}
+
+func TestReaderSkipsUnknownTypesAndKeepsKnownOnes(t *testing.T) {
+	in := `{"type":"SOMETHING_NEW","something_new":{}}` + "\n" +
+		`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1,"stream_status":{"stream_descriptor":{"name":"s"},"status":"COMPLETE"}}}` + "\n" +
+		`{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1}}` + "\n"
+	msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
+	require.Empty(t, errs)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, TypeTrace, msgs[0].Type)
+	assert.Equal(t, StreamComplete, msgs[0].Trace.StreamStatus.Status)
+	assert.Equal(t, TypeRecord, msgs[1].Type)
+}
+
+func TestReaderReportsMalformedLinesByNumberWithoutContent(t *testing.T) {
+	secret := "jane.doe@example.com"
+	cases := map[string]string{
+		"broken JSON":          `{"type":"RECORD","record":{"stream":"s","data":{"email":"` + secret + `"`,
+		"record without data":  `{"type":"RECORD","record":{"stream":"` + secret + `"}}`,
+		"wrong envelope type":  `{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":"` + secret + `"}}`,
+		"no type":              `{"record":{"stream":"s","data":{"email":"` + secret + `"}}}`,
+		"not an object":        `"` + secret + `"`,
+		"bad state type":       `{"type":"STATE","state":{"type":"PER_ROW"}}`,
+		"stream state no name": `{"type":"STATE","state":{"type":"STREAM","stream":{}}}`,
+	}
+	for name, bad := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := `{"type":"LOG","log":{"level":"INFO","message":"x"}}` + "\n" + bad + "\n" +
+				`{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1}}` + "\n"
+			msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
+			require.Len(t, errs, 1)
+			var le *LineError
+			require.ErrorAs(t, errs[0], &le)
+			assert.Equal(t, int64(2), le.Line)
+			assert.Contains(t, errs[0].Error(), "input line 2")
+			assert.NotContains(t, errs[0].Error(), secret)
+			assert.Len(t, msgs, 2, "reading goes on after a bad line")
+		})
+	}
+}
+
+func TestReaderTakesLongLinesUpToTheMaximum(t *testing.T) {
+	big := strings.Repeat("x", 3<<20) // larger than the bufio buffer
+	line := `{"type":"RECORD","record":{"stream":"s","data":{"blob":"` + big + `"},"emitted_at":1}}`
+	r := NewReader(strings.NewReader(line+"\n"+line+"\n"), len(line))
+	msgs, errs := readAll(t, r)
+	require.Empty(t, errs)
+	require.Len(t, msgs, 2)
+	assert.Len(t, msgs[1].Record.Data, len(big)+11)
+
+	r = NewReader(strings.NewReader(line+"\n"+`{"type":"LOG","log":{"level":"INFO","message":"after"}}`+"\n"), len(line)-1)
+	msgs, errs = readAll(t, r)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrLineTooLong)
+	require.Len(t, msgs, 1, "the line after a too-long one is still read")
+	assert.Equal(t, "after", msgs[0].Log.Message)
+	assert.Equal(t, int64(2), r.Line())
+}
+
+func TestReaderDefaultMaximumIsAtLeast64MiB(t *testing.T) {
+	assert.GreaterOrEqual(t, NewReader(strings.NewReader(""), 0).max, 64<<20)
+}
+
+func TestReaderKeepsLargeIntegersInRecordData(t *testing.T) {
+	in := `{"type":"RECORD","record":{"stream":"s","data":{"id":123456789012345678901234567890},"emitted_at":1}}`
+	msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
+	require.Empty(t, errs)
+	assert.Equal(t, `{"id":123456789012345678901234567890}`, string(msgs[0].Record.Data))
+}
