@@ -29,13 +29,16 @@ func main() {
 }
 
 // exitCode maps a command's error to the process's exit code: 2 for a wrong command line,
-// 1 for a failure (already reported on stdout when it is a ReportedError), 0 otherwise.
+// 143 after a signal, 1 for a failure (already reported on stdout when it is a ReportedError), 0 otherwise.
 func exitCode(err error) int {
 	var usage *destination.UsageError
 	var reported *destination.ReportedError
+	var interrupted destination.InterruptedError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &interrupted):
+		return 143 // 128 + SIGTERM: the platform treats it as a cancelled sync
 	case errors.As(err, &usage):
 		fmt.Fprintln(os.Stderr, "error:", usage.Msg)
 		return 2

@@ -203,7 +203,3 @@ func notImplemented(w *protocol.Writer, command string) error {
 func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) error {
 	return notImplemented(w, "discover")
 }
-
-func runWrite(ctx context.Context, cfgPath, catalogPath string, w *protocol.Writer, env Env) error {
-	return notImplemented(w, "write")
-}

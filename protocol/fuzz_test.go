@@ -50,3 +50,26 @@ func assertRoundTrip(t *testing.T, m *Message) {
 		t.Fatalf("round trip changed the message:\n%s\n%s", first, second)
 	}
 }
+
+// FuzzRecordFastPath checks the fast RECORD decoder against encoding/json: whatever the fast
+// path accepts, the general decoder accepts too and reads the same way.
+func FuzzRecordFastPath(f *testing.F) {
+	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","namespace":null,"data":{"a":[1,-2.5e3,"x\u00e9"],"b":true},"emitted_at":17}}`))
+	f.Add([]byte(`{"record":{"data":{},"stream":"s","emitted_at":1,"meta":{"changes":[]}},"type":"RECORD","extra":[null]}`))
+	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","data":{"a":01},"emitted_at":1}}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		fast, ok := decodeRecordFast(line)
+		if !ok {
+			return
+		}
+		var slow Message
+		if err := json.Unmarshal(line, &slow); err != nil {
+			t.Fatalf("fast path accepted a line encoding/json refuses: %v", err)
+		}
+		a, _ := json.Marshal(fast)
+		b, _ := json.Marshal(&slow)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("fast and general decoders disagree:\n%s\n%s", a, b)
+		}
+	})
+}

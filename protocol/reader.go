@@ -46,6 +46,10 @@ func NewReader(r io.Reader, maxLineBytes int) *Reader {
 	return &Reader{br: bufio.NewReaderSize(r, 256<<10), max: maxLineBytes}
 }
 
+// Buffered returns how many bytes of input are read ahead and waiting. When it is zero, the
+// next call to Next may block on the underlying reader.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
 // Line returns the number of the last line read.
 func (r *Reader) Line() int64 { return r.line }
 
@@ -131,6 +135,9 @@ func (r *Reader) exceeds(n int, chunk []byte, err error) bool {
 
 // decodeMessage decodes one line. It returns nil, nil for a message of an unknown type.
 func decodeMessage(line []byte) (*Message, error) {
+	if m, ok := decodeRecordFast(line); ok {
+		return m, nil
+	}
 	var m Message
 	if err := json.Unmarshal(line, &m); err != nil {
 		return nil, describeJSONError(err)

@@ -1,0 +1,127 @@
+package destination
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/concurrency"
+)
+
+// RetryExhaustedError is a batch that kept failing with retryable errors until its retry
+// budget ran out.
+type RetryExhaustedError struct {
+	Attempts int
+	Elapsed  time.Duration
+	Last     error
+}
+
+func (e *RetryExhaustedError) Error() string {
+	return fmt.Sprintf("gave up after %d attempts in %s: %v", e.Attempts, e.Elapsed.Round(time.Second), e.Last)
+}
+func (e *RetryExhaustedError) Unwrap() error { return e.Last }
+
+// deliveryCounters count what the deliverer did, for the progress logs. Safe for concurrent use.
+type deliveryCounters struct {
+	requests    atomic.Int64
+	retries     atomic.Int64
+	rateLimited atomic.Int64
+	splits      atomic.Int64
+}
+
+// deliverer sends batches to the events endpoint: one attempt at a time under the adaptive
+// limiter, retrying what can be retried within a budget, pausing a pixel that is rate limited.
+type deliverer struct {
+	client  *Client
+	limiter *concurrency.Limiter
+	backoff Backoff
+	timeout time.Duration // per attempt
+	budget  time.Duration // per batch
+	pauses  pixelPauses
+	count   *deliveryCounters
+}
+
+// send delivers one batch's body. It returns nil on a 2xx, the *APIError of a definite refusal
+// (4xx), a *RetryExhaustedError, or ctx's error when ctx ends first.
+func (d *deliverer) send(ctx context.Context, b *batch) error {
+	start := time.Now()
+	for attempt := 0; ; attempt++ {
+		if err := d.pauses.wait(ctx, b.pixel); err != nil {
+			return err
+		}
+		if err := d.limiter.Acquire(ctx); err != nil {
+			return err
+		}
+		err := d.attempt(ctx, b)
+		if err == nil || !Retryable(ctx, err) {
+			return err
+		}
+		delay := d.backoff.Delay(attempt, err)
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests {
+			d.count.rateLimited.Add(1)
+			d.pauses.pause(b.pixel, time.Now().Add(delay))
+		}
+		if elapsed := time.Since(start); elapsed+delay > d.budget {
+			return &RetryExhaustedError{Attempts: attempt + 1, Elapsed: elapsed, Last: err}
+		}
+		d.count.retries.Add(1)
+		if err := sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+// attempt makes one request, holding a limiter slot, and tells the limiter how it went.
+func (d *deliverer) attempt(ctx context.Context, b *batch) error {
+	attemptCtx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	d.count.requests.Add(1)
+	began := time.Now()
+	_, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
+	if ctx.Err() != nil {
+		d.limiter.Abandon() // shutting down: not a measurement of the API
+		return err
+	}
+	d.limiter.Release(concurrency.Result{RTT: time.Since(began), Backpressure: backpressure(err)})
+	return err
+}
+
+// backpressure tells whether an attempt's failure says the API is overloaded: 429, 408, 5xx,
+// or no answer in time.
+func backpressure(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Retryable()
+	}
+	var netErr *NetworkError
+	return errors.As(err, &netErr)
+}
+
+// pixelPauses holds each rate-limited pixel's sends until its Retry-After has passed.
+type pixelPauses struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (p *pixelPauses) pause(pixel string, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.until == nil {
+		p.until = map[string]time.Time{}
+	}
+	if until.After(p.until[pixel]) {
+		p.until[pixel] = until
+	}
+}
+
+func (p *pixelPauses) wait(ctx context.Context, pixel string) error {
+	p.mu.Lock()
+	until := p.until[pixel]
+	p.mu.Unlock()
+	return sleep(ctx, time.Until(until))
+}

@@ -1,0 +1,470 @@
+package destination
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/concurrency"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+)
+
+// Tuning of write. None is a setting: each is a bound that keeps memory or latency in check.
+const (
+	// flushInterval is how long a pending state waits for its batches to fill before partial
+	// batches are sent.
+	flushInterval = time.Second
+	// progressInterval is how often a progress LOG is written.
+	progressInterval = 30 * time.Second
+	// shutdownGrace is how long in-flight requests may finish after SIGTERM or SIGINT.
+	shutdownGrace = 20 * time.Second
+	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight: when it is reached,
+	// reading stdin waits. It bounds memory whatever max_in_flight is.
+	maxQueuedBodyBytes = 12 << 20
+	// chunkSize is how many messages the stdin reader hands over at once.
+	chunkSize = 256
+	// maxRejectionLogs is how many rejections are logged one by one per stream; the rest are
+	// counted in the summary.
+	maxRejectionLogs = 100
+)
+
+// InterruptedError is a write stopped by a signal, after its grace period. The caller exits
+// 143, which the platform treats as a cancelled sync.
+type InterruptedError struct{}
+
+func (InterruptedError) Error() string { return "interrupted by a signal" }
+
+// failure is the one root cause a failed sync reports.
+type failure struct {
+	kind     protocol.FailureType
+	message  string
+	internal string
+	stream   *protocol.StreamDescriptor
+}
+
+// syncWriter is one run of `write`. The input loop runs on one goroutine; senders deliver
+// batches concurrently; mu guards the checkpoint tracker, the counts and the echo of states,
+// so that states are written in order and only once covered.
+type syncWriter struct {
+	cfg     *Config
+	out     *protocol.Writer
+	routes  *routes
+	prep    *event.Preparer
+	batcher *batcher
+	deliver *deliverer
+	budget  *semaphore.Weighted
+	work    chan *batch
+	started time.Time
+
+	mu      sync.Mutex
+	tracker *checkpoint.Tracker
+	streams []streamCounts // by StreamID
+	failed  *failure       // the first failure
+	frozen  bool           // no state is echoed any more
+	stopped chan struct{}  // closed at the first failure: stop reading
+	cancel  context.CancelFunc
+
+	// Owned by the input loop.
+	unknownStreams map[string]bool
+	dropWarned     []map[string]bool // by StreamID
+	ready          []*batch
+}
+
+// runWrite answers `write`.
+func runWrite(ctx context.Context, cfgPath, catalogPath string, out *protocol.Writer, env Env) error {
+	w, err := newSyncWriter(cfgPath, catalogPath, out, env)
+	if err != nil {
+		if werr := out.Error(protocol.ConfigError, err.Error(), "", nil); werr != nil {
+			return werr
+		}
+		return &ReportedError{Err: err}
+	}
+	return w.run(ctx, env.Stdin)
+}
+
+// newSyncWriter reads the configuration and the catalog and wires the pipeline.
+func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (*syncWriter, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, errors.New(configProblems(err))
+	}
+	out.Redact(cfg.APIKey.Reveal())
+	catalog, err := loadCatalog(catalogPath)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := resolveRoutes(cfg, catalog)
+	if err != nil {
+		return nil, err
+	}
+	prep, err := event.NewPreparer(event.Options{Now: env.Now})
+	if err != nil {
+		return nil, fmt.Errorf("prepare the event schemas: %w", err)
+	}
+	hc := NewHTTPClient(cfg.MaxInFlight)
+	w := &syncWriter{
+		cfg:     cfg,
+		out:     out,
+		routes:  routes,
+		prep:    prep,
+		batcher: newBatcher(cfg.BatchSize, cfg.ValidateOnly),
+		deliver: &deliverer{
+			client:  NewClient(cfg, hc, env.Version),
+			limiter: concurrency.New(concurrency.Options{Max: cfg.MaxInFlight}),
+			backoff: Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second},
+			timeout: cfg.RequestTimeout(),
+			budget:  cfg.RetryBudget(),
+			count:   &deliveryCounters{},
+		},
+		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
+		work:           make(chan *batch),
+		tracker:        checkpoint.New(),
+		streams:        make([]streamCounts, len(routes.byKey)),
+		stopped:        make(chan struct{}),
+		unknownStreams: map[string]bool{},
+		dropWarned:     make([]map[string]bool, len(routes.byKey)),
+	}
+	return w, nil
+}
+
+// run reads stdin to its end (or to a failure or a signal), delivers, and echoes states.
+func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
+	w.started = time.Now()
+	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	w.cancel = cancel
+	var senders sync.WaitGroup
+	for range w.cfg.MaxInFlight {
+		senders.Go(func() { w.sendLoop(sendCtx) })
+	}
+	w.logStart()
+	chunks := make(chan chunk, 4)
+	inputCtx, stopInput := context.WithCancel(ctx)
+	defer stopInput()
+	go readInput(inputCtx, protocol.NewReader(stdin, 0), chunks)
+
+	interrupted := w.inputLoop(ctx, sendCtx, chunks)
+	stopInput()
+	w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
+	close(w.work)
+	if interrupted {
+		grace := time.AfterFunc(shutdownGrace, cancel)
+		defer grace.Stop()
+	}
+	senders.Wait()
+	return w.finish(interrupted)
+}
+
+// chunk is a run of messages from stdin, or the error that ended reading.
+type chunk struct {
+	msgs []*protocol.Message
+	err  error // io.EOF at the end
+}
+
+// readInput reads stdin on its own goroutine, handing messages over in chunks. A chunk is
+// handed over when full, or as soon as no more input is waiting, so a slow source's last
+// records are never held back.
+func readInput(ctx context.Context, r *protocol.Reader, out chan<- chunk) {
+	defer close(out)
+	msgs := make([]*protocol.Message, 0, chunkSize)
+	send := func(c chunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		m, err := r.Next()
+		if err != nil {
+			if len(msgs) > 0 && !send(chunk{msgs: msgs}) {
+				return
+			}
+			send(chunk{err: err})
+			return
+		}
+		msgs = append(msgs, m)
+		if len(msgs) == chunkSize || r.Buffered() == 0 {
+			if !send(chunk{msgs: msgs}) {
+				return
+			}
+			msgs = make([]*protocol.Message, 0, chunkSize)
+		}
+	}
+}
+
+// inputLoop handles stdin's messages until its end, a failure or a signal. It reports
+// whether a signal stopped it.
+func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan chunk) bool {
+	flush := time.NewTimer(flushInterval)
+	flush.Stop()
+	flushArmed := false
+	progress := time.NewTicker(progressInterval)
+	defer progress.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			w.logf(protocol.LevelWarn, "Interrupted: no more input is read; in-flight requests get %s to finish.", shutdownGrace)
+			return true
+		case <-w.stopped:
+			return false
+		case <-progress.C:
+			w.logProgress()
+		case <-flush.C:
+			flushArmed = false
+			w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
+		case c, ok := <-chunks:
+			if !ok {
+				return false
+			}
+			if c.err != nil {
+				w.inputError(c.err)
+				return false
+			}
+			for _, m := range c.msgs {
+				if w.handle(sendCtx, m) && !flushArmed {
+					flush.Reset(flushInterval)
+					flushArmed = true
+				}
+			}
+		}
+	}
+}
+
+// inputError ends reading: at the end of input, or on a line that is not a message.
+func (w *syncWriter) inputError(err error) {
+	if errors.Is(err, io.EOF) {
+		return
+	}
+	var le *protocol.LineError
+	if errors.As(err, &le) {
+		w.fail(&failure{kind: protocol.SystemError, message: fmt.Sprintf("The input is not valid Airbyte protocol: %v.", le)}, true)
+		return
+	}
+	w.fail(&failure{kind: protocol.SystemError, message: "Reading the input failed.", internal: err.Error()}, true)
+}
+
+// handle takes one message. It reports whether a state is now waiting on open batches.
+func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message) bool {
+	select {
+	case <-w.stopped:
+		return false // a failure stopped the sync mid-chunk
+	default:
+	}
+	switch m.Type {
+	case protocol.TypeRecord:
+		w.handleRecord(sendCtx, m.Record)
+	case protocol.TypeState:
+		return w.handleState(m.State)
+	}
+	return false // TRACE (stream status), LOG, CONTROL and the like need nothing
+}
+
+// handleState registers a state with the tracker, and echoes it at once if it is covered.
+func (w *syncWriter) handleState(s *protocol.State) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch s.Type {
+	case protocol.StateStream:
+		rt, ok := w.routes.lookup(s.Stream.Namespace, s.Stream.Name)
+		if !ok {
+			// A stream the catalog does not name has no records here: the state is covered
+			// by every record before it, as a global one is.
+			w.tracker.GlobalState(s)
+			break
+		}
+		w.tracker.StreamState(rt.id, s)
+	default:
+		w.tracker.GlobalState(s)
+	}
+	w.releaseStates()
+	return w.tracker.PendingStates() > 0 && w.batcher.openEvents() > 0
+}
+
+// handleRecord prepares one record and batches it, or rejects it.
+func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record) {
+	rt, ok := w.routes.lookup(rec.Namespace, rec.Stream)
+	if !ok {
+		w.warnUnknownStream(rec)
+		return
+	}
+	w.mu.Lock()
+	seq := w.tracker.Record(rt.id)
+	counts := &w.streams[rt.id]
+	counts.received++
+	number := counts.received
+	w.mu.Unlock()
+
+	ev, err := w.prep.Prepare(rt.descriptor.String(), number, rec.Data)
+	if err == nil && !fits(len(ev.JSON), w.cfg.ValidateOnly) {
+		err = &event.Rejection{Stream: rt.descriptor.String(), Record: number, Rule: "event_size",
+			Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}
+	}
+	if err != nil {
+		w.rejectRecord(rt, seq, number, err)
+		return
+	}
+	w.warnDropped(rt, ev.Dropped)
+	it := item{seq: seq, stream: rt.id, record: number}
+	w.dispatchAll(sendCtx, w.batcher.add(rt.pixel, it, ev.JSON, w.ready[:0]))
+}
+
+// dispatchAll hands ready batches to the senders. It blocks while the bytes queued and in
+// flight are at their bound: this is the back-pressure that makes reading stdin wait.
+func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
+	for _, b := range ready {
+		n := int64(cap(b.body))
+		if err := w.budget.Acquire(ctx, n); err != nil {
+			return
+		}
+		select {
+		case w.work <- b:
+		case <-ctx.Done():
+			w.budget.Release(n)
+			return
+		}
+	}
+	w.ready = ready[:0]
+}
+
+// sendLoop is one sender: it delivers batches until the work channel closes.
+func (w *syncWriter) sendLoop(ctx context.Context) {
+	for b := range w.work {
+		n := int64(cap(b.body))
+		w.deliverBatch(ctx, b)
+		b.body = nil
+		w.budget.Release(n)
+	}
+}
+
+// deliverBatch sends one batch and settles its records: delivered, or, on a refusal of the
+// batch's content, split in halves until the refused events are isolated and rejected.
+func (w *syncWriter) deliverBatch(ctx context.Context, b *batch) {
+	err := w.deliver.send(ctx, b)
+	var apiErr *APIError
+	var exhausted *RetryExhaustedError
+	switch {
+	case err == nil:
+		w.settle(b.items, checkpoint.Delivered)
+	case ctx.Err() != nil:
+		// Shutting down: the records stay unsettled, so no state covering them is echoed.
+	case errors.As(err, &apiErr) && splittable(apiErr) && len(b.items) > 1:
+		w.deliver.count.splits.Add(1)
+		first, second := b.split(w.cfg.ValidateOnly)
+		w.deliverBatch(ctx, first)
+		w.deliverBatch(ctx, second)
+	case errors.As(err, &apiErr) && splittable(apiErr):
+		w.rejectByAPI(b.items[0], apiErr)
+	case errors.As(err, &apiErr) && apiErr.AuthFailure() && !pixelRefused(apiErr):
+		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
+	case errors.As(err, &apiErr) && pixelRefused(apiErr):
+		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+			message: fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", b.pixel, apiErr.Status, apiErr.Message, advicePixel)}, true)
+	case errors.As(err, &exhausted):
+		w.fail(&failure{kind: protocol.TransientError, internal: err.Error(),
+			message: fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; the retry budget of %s ran out (%v). The sync will be retried.", b.pixel, w.deliver.budget, exhausted)}, true)
+	default:
+		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
+	}
+}
+
+// splittable tells whether a refusal is about the batch's content, which halving can isolate.
+func splittable(e *APIError) bool {
+	return e.BadRequest() || e.Status == 413
+}
+
+// keyAdvice words a key refusal as check does.
+func keyAdvice(e *APIError) string {
+	if e.MissingScopes() {
+		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
+	}
+	return "The key is invalid or was revoked. " + adviceConversionsKey
+}
+
+// settle records the final outcome of records and echoes the states that are now covered.
+func (w *syncWriter) settle(items []item, o checkpoint.Outcome) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, it := range items {
+		if err := w.tracker.Done(it.seq, o); err != nil {
+			w.failLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()}, true)
+			return
+		}
+		if o == checkpoint.Delivered {
+			w.streams[it.stream].delivered++
+		}
+	}
+	w.releaseStates()
+}
+
+// releaseStates echoes every state the tracker releases. Called with mu held.
+func (w *syncWriter) releaseStates() {
+	if w.frozen {
+		return
+	}
+	for _, r := range w.tracker.Ready() {
+		s := r.Payload.(*protocol.State)
+		echo, err := s.WithStats(protocol.Stats{RecordCount: r.Stats.Delivered, RejectedRecordCount: r.Stats.Rejected})
+		if err == nil {
+			err = w.out.State(echo)
+		}
+		if err != nil {
+			w.failLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()}, true)
+			return
+		}
+	}
+}
+
+// fail records the sync's failure. The first failure is the root cause that is reported;
+// freeze stops echoing states and cancels requests at once (the API or the connector is
+// failing), while a record-level failure lets delivered work finish and be checkpointed.
+func (w *syncWriter) fail(f *failure, freeze bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.failLocked(f, freeze)
+}
+
+func (w *syncWriter) failLocked(f *failure, freeze bool) {
+	if w.failed == nil {
+		w.failed = f
+		close(w.stopped)
+	}
+	if freeze && !w.frozen {
+		w.frozen = true
+		w.cancel()
+	}
+}
+
+// finish reports the outcome after every sender has stopped.
+func (w *syncWriter) finish(interrupted bool) error {
+	w.mu.Lock()
+	f, pending := w.failed, w.tracker.PendingStates()
+	w.mu.Unlock()
+	w.logSummary()
+	switch {
+	case f != nil:
+		if err := w.out.Error(f.kind, f.message, f.internal, f.stream); err != nil {
+			return err
+		}
+		return &ReportedError{Err: errors.New(f.message)}
+	case interrupted:
+		w.logf(protocol.LevelWarn, "Stopped by a signal; %d state(s) were not echoed because their records were not all delivered. The next sync resumes from the last echoed state.", pending)
+		return InterruptedError{}
+	case pending > 0:
+		msg := fmt.Sprintf("%d state(s) were still waiting at the end of the input.", pending)
+		if err := w.out.Error(protocol.SystemError, "The connector could not confirm every record.", msg, nil); err != nil {
+			return err
+		}
+		return &ReportedError{Err: errors.New(msg)}
+	}
+	return nil
+}

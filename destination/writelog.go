@@ -1,0 +1,194 @@
+package destination
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+)
+
+// ruleAPIRefused names rejections the API made, in the counts by reason.
+const ruleAPIRefused = "api_refused"
+
+// streamCounts are one stream's counts for logs. Guarded by syncWriter.mu.
+type streamCounts struct {
+	received, delivered, rejected int64
+	byReason                      map[string]int64
+	logged                        int
+}
+
+// rejectRecord handles a record that validation refused.
+func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, number int64, err error) {
+	var rej *event.Rejection
+	if !errors.As(err, &rej) {
+		w.fail(&failure{kind: protocol.SystemError, message: "Preparing a record failed unexpectedly.", internal: err.Error(), stream: &rt.descriptor}, true)
+		return
+	}
+	w.reject(rt, seq, rej.Rule, rej.Error())
+}
+
+// rejectByAPI handles an event the API refused on its own, once isolated.
+func (w *syncWriter) rejectByAPI(it item, apiErr *APIError) {
+	rt := &w.routes.byKey[it.stream]
+	where := ""
+	if apiErr.Param != "" {
+		where = ", at " + apiErr.Param
+	}
+	reason := fmt.Sprintf("stream %q record %d: %s: refused by the OpenAI API (HTTP %d%s): %s",
+		rt.descriptor.String(), it.record, ruleAPIRefused, apiErr.Status, where, apiErr.Message)
+	if apiErr.RequestID != "" {
+		reason += " (x-request-id " + apiErr.RequestID + ")"
+	}
+	w.reject(rt, it.seq, ruleAPIRefused, reason)
+}
+
+// reject settles a refused record: counted and logged when continue_on_errors is on, the
+// sync's failure otherwise (the record then stays unsettled, so no later state is echoed).
+func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason string) {
+	if !w.cfg.ContinueOnErrors {
+		w.fail(&failure{kind: protocol.ConfigError, stream: &rt.descriptor,
+			message: "A record was refused, and Continue on errors is off: " + reason +
+				". Fix the record in the source, or turn on Continue on errors to skip such records."}, false)
+		return
+	}
+	w.mu.Lock()
+	if err := w.tracker.Done(seq, checkpoint.Rejected); err != nil {
+		w.failLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()}, true)
+		w.mu.Unlock()
+		return
+	}
+	c := &w.streams[rt.id]
+	c.rejected++
+	if c.byReason == nil {
+		c.byReason = map[string]int64{}
+	}
+	c.byReason[rule]++
+	c.logged++
+	logIt, last := c.logged <= maxRejectionLogs, c.logged == maxRejectionLogs
+	w.releaseStates()
+	w.mu.Unlock()
+	if logIt {
+		w.logf(protocol.LevelWarn, "Rejected %s.", reason)
+	}
+	if last {
+		w.logf(protocol.LevelWarn, "Stream %q: further rejections are counted in the summary, not logged one by one.", rt.descriptor.String())
+	}
+}
+
+// warnUnknownStream warns once per stream that the catalog does not configure.
+func (w *syncWriter) warnUnknownStream(rec *protocol.Record) {
+	key := streamKey(rec.Namespace, rec.Stream)
+	if w.unknownStreams[key] {
+		return
+	}
+	w.unknownStreams[key] = true
+	d := protocol.StreamDescriptor{Name: rec.Stream, Namespace: rec.Namespace}
+	w.logf(protocol.LevelWarn, "Records of stream %q are ignored: the configured catalog does not include it.", d.String())
+}
+
+// warnDropped warns once per stream and field about fields that are not sent.
+func (w *syncWriter) warnDropped(rt *route, dropped []event.Dropped) {
+	if len(dropped) == 0 {
+		return
+	}
+	seen := w.dropWarned[rt.id]
+	if seen == nil {
+		seen = map[string]bool{}
+		w.dropWarned[rt.id] = seen
+	}
+	for _, d := range dropped {
+		if seen[d.Path] {
+			continue
+		}
+		seen[d.Path] = true
+		w.logf(protocol.LevelWarn, "Stream %q: field %s is not sent: %s. (Said once per stream and field.)", rt.descriptor.String(), d.Path, d.Reason)
+	}
+}
+
+// logf writes a LOG message; a failure to write stdout surfaces at the next state or trace.
+func (w *syncWriter) logf(level protocol.Level, format string, args ...any) {
+	_ = w.out.Logf(level, format, args...)
+}
+
+// logStart says where each stream goes.
+func (w *syncWriter) logStart() {
+	var parts []string
+	for _, rt := range w.routes.byKey {
+		parts = append(parts, fmt.Sprintf("%q → pixel %s", rt.descriptor.String(), rt.pixel))
+	}
+	mode := ""
+	if w.cfg.ValidateOnly {
+		mode = " Validate only is on: OpenAI checks the events but stores none."
+	}
+	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %d events, at most %d requests in flight.%s",
+		strings.Join(parts, ", "), w.cfg.BatchSize, w.cfg.MaxInFlight, mode)
+}
+
+// totals sums the counts of every stream. Called with mu held.
+func (w *syncWriter) totals() (received, delivered, rejected int64) {
+	for _, c := range w.streams {
+		received, delivered, rejected = received+c.received, delivered+c.delivered, rejected+c.rejected
+	}
+	return
+}
+
+// logProgress writes the periodic progress line.
+func (w *syncWriter) logProgress() {
+	w.mu.Lock()
+	received, delivered, rejected := w.totals()
+	w.mu.Unlock()
+	elapsed := time.Since(w.started)
+	w.logf(protocol.LevelInfo, "Progress: %d records read, %d delivered, %d rejected, %d requests in flight (limit %d), %.0f events/s.",
+		received, delivered, rejected, w.deliver.limiter.InFlight(), w.deliver.limiter.Limit(), rate(delivered, elapsed))
+}
+
+// logSummary writes the final summary, one line per stream and one for the whole sync.
+func (w *syncWriter) logSummary() {
+	elapsed := time.Since(w.started)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, rt := range w.routes.byKey {
+		c := w.streams[rt.id]
+		w.logf(protocol.LevelInfo, "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
+			rt.descriptor.String(), rt.pixel, c.received, c.delivered, c.rejected, reasons(c.byReason))
+	}
+	received, delivered, rejected := w.totals()
+	n := w.deliver.count
+	w.logf(protocol.LevelInfo, "Summary: %d records received, %d delivered, %d rejected; %d requests, %d retries, %d rate-limited (429), %d batch splits; %s, %.0f events/s.",
+		received, delivered, rejected, n.requests.Load(), n.retries.Load(), n.rateLimited.Load(), n.splits.Load(),
+		elapsed.Round(time.Millisecond), rate(delivered, elapsed))
+}
+
+// reasons words rejection counts by rule, most frequent first.
+func reasons(byReason map[string]int64) string {
+	if len(byReason) == 0 {
+		return ""
+	}
+	rules := make([]string, 0, len(byReason))
+	for r := range byReason {
+		rules = append(rules, r)
+	}
+	sort.Slice(rules, func(i, j int) bool {
+		if byReason[rules[i]] != byReason[rules[j]] {
+			return byReason[rules[i]] > byReason[rules[j]]
+		}
+		return rules[i] < rules[j]
+	})
+	parts := make([]string, len(rules))
+	for i, r := range rules {
+		parts[i] = fmt.Sprintf("%s: %d", r, byReason[r])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func rate(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
