@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -96,7 +97,7 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 		case json.Unmarshal(env.Error, &eb) == nil && eb.Message != "":
 			e.Message, e.Type = eb.Message, eb.Type
 			e.Param, e.Code = rawString(eb.Param), rawString(eb.Code)
-		case json.Unmarshal(env.Error, &s) == nil:
+		case json.Unmarshal(env.Error, &s) == nil && s != "":
 			e.Message = s
 		default:
 			e.Message = env.Message
@@ -131,7 +132,7 @@ func scrub(s string, key Secret) string {
 	return bearerPattern.ReplaceAllString(s, "Bearer "+redacted)
 }
 
-// capText shortens s to at most n bytes, on a rune boundary.
+// capText shortens s to at most n bytes, on a rune boundary, and marks the cut with "…".
 func capText(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -155,8 +156,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	var d time.Duration
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		d = time.Duration(secs * float64(time.Second))
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(secs) {
+		d = time.Duration(min(secs, maxRetryAfter.Seconds()) * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
 	}

@@ -23,8 +23,8 @@ func (b Backoff) Delay(attempt int, err error) time.Duration {
 		return apiErr.RetryAfter
 	}
 	ceiling := b.Cap
-	if attempt < 30 {
-		ceiling = min(b.Cap, b.Base<<attempt)
+	if attempt < 63 && b.Base <= b.Cap>>attempt {
+		ceiling = b.Base << attempt
 	}
 	r := rand.Float64
 	if b.Rand != nil {

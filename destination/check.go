@@ -150,6 +150,11 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 			message:  fmt.Sprintf("The key is a Conversions API key: pixels %s accepted a validate-only test event.", strings.Join(accepted, ", ")),
 			warnings: []string{fmt.Sprintf("The Ads API refused this key (HTTP %d), as it does for Conversions-only keys, so the ad account could not be named. Sending events works.", apiErr.Status)},
 		}
+	case errors.As(accountErr, &apiErr) && len(accepted) > 0:
+		return verdict{
+			message:  fmt.Sprintf("Pixels %s accepted a validate-only test event, so sending events works.", strings.Join(accepted, ", ")),
+			warnings: []string{fmt.Sprintf("The ad-account endpoint answered HTTP %d (%s), so the ad account could not be named.", apiErr.Status, apiErr.Message)},
+		}
 	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure():
 		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("The Ads API refused this key (HTTP %d: %s). If it is a Conversions API key, set a Default Pixel ID so that the check can test it by sending a validate-only event. Otherwise: %s", apiErr.Status, apiErr.Message, adviceConversionsKey), internal: accountErr.Error()}
 	default:

@@ -190,16 +190,3 @@ func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) err
 		return w.ConnectionStatus(protocol.StatusFailed, v.message)
 	}
 }
-
-// notImplemented reports a command that a later change will bring.
-func notImplemented(w *protocol.Writer, command string) error {
-	msg := command + " is not implemented yet"
-	if err := w.Error(protocol.SystemError, msg, "", nil); err != nil {
-		return err
-	}
-	return &ReportedError{Err: errors.New(msg)}
-}
-
-func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) error {
-	return notImplemented(w, "discover")
-}

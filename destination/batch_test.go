@@ -1,0 +1,111 @@
+package destination
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
+)
+
+// bodyEvents decodes a batch body and returns its validate_only flag and event ids.
+func bodyEvents(t *testing.T, body []byte) (bool, []string) {
+	t.Helper()
+	var b struct {
+		ValidateOnly bool `json:"validate_only"`
+		Events       []struct {
+			ID string `json:"id"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(body, &b), string(body))
+	ids := make([]string, len(b.Events))
+	for i, e := range b.Events {
+		ids[i] = e.ID
+	}
+	return b.ValidateOnly, ids
+}
+
+func eventJSON(id string, pad int) []byte {
+	return fmt.Appendf(nil, `{"id":%q,"type":"lead_created","pad":%q}`, id, strings.Repeat("x", pad))
+}
+
+func TestBatcherClosesABatchAtBatchSizePerPixel(t *testing.T) {
+	b := newBatcher(3, false)
+	var ready []*batch
+	for i := 1; i <= 7; i++ {
+		pixel := "a"
+		if i%2 == 0 {
+			pixel = "b"
+		}
+		ready = b.add(pixel, item{seq: checkpoint.Seq(i), record: int64(i)}, eventJSON(fmt.Sprint(i), 0), ready)
+	}
+	require.Len(t, ready, 2, "each pixel filled one batch of 3")
+	_, ids := bodyEvents(t, ready[0].body)
+	assert.Equal(t, []string{"1", "3", "5"}, ids)
+	_, ids = bodyEvents(t, ready[1].body)
+	assert.Equal(t, []string{"2", "4", "6"}, ids)
+	assert.Equal(t, 1, b.openEvents(), "record 7 waits in pixel a's open batch")
+}
+
+func TestBatcherFlushesOpenBatchesOldestFirst(t *testing.T) {
+	b := newBatcher(1000, true)
+	b.add("late", item{}, eventJSON("x", 0), nil)
+	b.add("later", item{}, eventJSON("y", 0), nil)
+	b.add("late", item{}, eventJSON("z", 0), nil)
+	ready := b.flush(nil)
+	require.Len(t, ready, 2)
+	assert.Equal(t, "late", ready[0].pixel)
+	validateOnly, ids := bodyEvents(t, ready[0].body)
+	assert.True(t, validateOnly)
+	assert.Equal(t, []string{"x", "z"}, ids)
+	assert.Equal(t, 0, b.openEvents())
+	assert.Empty(t, b.flush(nil))
+}
+
+func TestBatcherKeepsBodiesUnderTheSizeCap(t *testing.T) {
+	b := newBatcher(1000, false)
+	var ready []*batch
+	big := 900 << 10 // five of these do not fit in 4 MiB
+	for i := 0; i < 10; i++ {
+		ready = b.add("p", item{record: int64(i)}, eventJSON(fmt.Sprint(i), big), ready)
+	}
+	ready = b.flush(ready)
+	total := 0
+	for _, r := range ready {
+		assert.LessOrEqual(t, len(r.body), maxBodyBytes)
+		_, ids := bodyEvents(t, r.body)
+		total += len(ids)
+	}
+	assert.Equal(t, 10, total)
+	assert.Greater(t, len(ready), 2)
+	assert.False(t, fits(maxBodyBytes, false))
+	assert.True(t, fits(1000, false))
+}
+
+func TestBatchSplitGivesTwoValidBodiesOfTheSameEvents(t *testing.T) {
+	b := newBatcher(5, false)
+	var ready []*batch
+	for i := 0; i < 5; i++ {
+		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1)}, eventJSON(fmt.Sprint(i), i), ready)
+	}
+	require.Len(t, ready, 1)
+	first, second := ready[0].split(false)
+	_, a := bodyEvents(t, first.body)
+	_, c := bodyEvents(t, second.body)
+	assert.Equal(t, []string{"0", "1"}, a)
+	assert.Equal(t, []string{"2", "3", "4"}, c)
+	assert.Equal(t, int64(3), second.items[0].record)
+	for _, half := range []*batch{first, second} {
+		for _, it := range half.items {
+			assert.True(t, json.Valid(half.body[it.start:it.end]), "item offsets point at whole events")
+		}
+	}
+	q, r := second.split(false)
+	_, ids := bodyEvents(t, r.body)
+	assert.Len(t, q.items, 1)
+	assert.Equal(t, []string{"3", "4"}, ids)
+}

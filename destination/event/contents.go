@@ -1,0 +1,216 @@
+package event
+
+import "strconv"
+
+// item is one content item: its fields as scanned, then as sent.
+type item struct {
+	notObject                                         bool
+	id, name, contentType, quantity, amount, currency val // as scanned
+
+	out itemOut
+}
+
+// itemOut is a normalised content item.
+type itemOut struct {
+	id, name, contentType, quantity, amount, currency string
+	hasID, hasName, hasContentType                    bool
+}
+
+// itemList holds the content items, the first ones inline so that a typical
+// event needs no allocation. It must not be copied after use.
+type itemList struct {
+	first [2]item
+	more  []item
+	n     int
+}
+
+func (l *itemList) add() *item {
+	l.n++
+	if l.n <= len(l.first) {
+		return &l.first[l.n-1]
+	}
+	l.more = append(l.more, item{})
+	return &l.more[len(l.more)-1]
+}
+
+func (l *itemList) at(i int) *item {
+	if i < len(l.first) {
+		return &l.first[i]
+	}
+	return &l.more[i-len(l.first)]
+}
+
+// scanItems reads the contents array at p.i into r.ds.items; null elements
+// are left out.
+func (r *record) scanItems(p *parser) error {
+	if err := p.open(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		more, err := p.nextElem(n)
+		if err != nil || !more {
+			return err
+		}
+		if p.i < len(p.s) && p.s[p.i] == '{' {
+			if err := r.scanItem(p, r.ds.items.add(), r.ds.items.n-1); err != nil {
+				return err
+			}
+			continue
+		}
+		v, err := p.raw()
+		if err != nil {
+			return err
+		}
+		if v.k != null {
+			r.ds.items.add().notObject = true
+		}
+	}
+}
+
+// scanItem reads the content item at p.i, dropping undocumented fields.
+func (r *record) scanItem(p *parser, it *item, i int) error {
+	if err := p.open(); err != nil {
+		return err
+	}
+	var others []string
+	for n := 0; ; n++ {
+		k, more, err := p.next(n)
+		if err != nil || !more {
+			return err
+		}
+		v, err := p.raw()
+		if err != nil {
+			return err
+		}
+		if v.k == null {
+			continue
+		}
+		slot := it.slot(k)
+		if slot == nil {
+			if seenBefore(&others, k) {
+				return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
+			}
+			if !isMetadata(k) {
+				r.drop("data.contents[]."+k, "not a documented field")
+			}
+			continue
+		}
+		if slot.k != absent {
+			return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
+		}
+		*slot = v
+	}
+}
+
+func (it *item) slot(k string) *val {
+	switch k {
+	case "id":
+		return &it.id
+	case "name":
+		return &it.name
+	case "content_type":
+		return &it.contentType
+	case "quantity":
+		return &it.quantity
+	case "amount":
+		return &it.amount
+	case "currency":
+		return &it.currency
+	}
+	return nil
+}
+
+// itemPath is the path of field (or of the item, when field is empty) of
+// item i.
+func itemPath(i int, field string) string {
+	return join("data.contents["+strconv.Itoa(i)+"]", field)
+}
+
+// normaliseContents normalises data.contents: items scanned with the data,
+// or the JSON text of an array. cur is the event's currency, which covers
+// items without one.
+func (r *record) normaliseContents(cur string) *problem {
+	switch v := r.ds.contents; v.k {
+	case array: // scanned with the data
+	case text:
+		p, blank, err := embedded(v.s, '[')
+		if err == nil && !blank {
+			err = finish(&p, r.scanItems(&p))
+		}
+		if err != nil {
+			return embeddedProblem("data.contents", RuleContentsArray, err)
+		}
+		if blank {
+			return nil
+		}
+	default:
+		return embeddedProblem("data.contents", RuleContentsArray, errNotComposite)
+	}
+	r.d.hasContents = true
+	for i := 0; i < r.ds.items.n; i++ {
+		it := r.ds.items.at(i)
+		if prob := it.normalise(cur); prob != nil {
+			prob.path = itemPath(i, prob.path)
+			return prob
+		}
+	}
+	return nil
+}
+
+// normalise checks a content item and fills it.out; the paths in its
+// problems are relative to the item.
+func (it *item) normalise(eventCur string) *problem {
+	if it.notObject {
+		return reject("", RuleContentObject, "must be a JSON object")
+	}
+	o := &it.out
+	var prob *problem
+	if it.id.k != absent {
+		if o.id, prob = identifier(it.id, "id"); prob != nil {
+			return prob
+		}
+		o.hasID = true
+	}
+	if o.name, o.hasName, prob = optionalString(it.name, "name"); prob != nil {
+		return prob
+	}
+	if o.contentType, o.hasContentType, prob = optionalString(it.contentType, "content_type"); prob != nil {
+		return prob
+	}
+	if o.quantity, prob = normaliseQuantity(it.quantity); prob != nil {
+		return prob
+	}
+	cur, exp, prob := optionalCurrency(it.currency, "currency")
+	if prob != nil {
+		return prob
+	}
+	o.currency = cur
+	if cur == "" && eventCur != "" {
+		cur, exp = eventCur, currencyExponents[eventCur]
+	}
+	o.amount, prob = normaliseAmount(it.amount, "", cur, exp)
+	return prob
+}
+
+func optionalString(v val, path string) (string, bool, *problem) {
+	switch v.k {
+	case absent:
+		return "", false, nil
+	case text:
+		return v.s, true, nil
+	}
+	return "", false, reject(path, RuleStringType, "must be a string")
+}
+
+// normaliseQuantity checks a content item's quantity: a positive integer, in
+// any JSON number notation. It returns the integer digits.
+func normaliseQuantity(v val) (string, *problem) {
+	if v.k == absent {
+		return "", nil
+	}
+	i, digits, ok := integer(v.s)
+	if v.k != number || !ok || i < 1 {
+		return "", rejectHint("quantity", RuleQuantityPositive, "must be a positive integer", "1, as a number")
+	}
+	return digits, nil
+}

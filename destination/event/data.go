@@ -1,0 +1,218 @@
+package event
+
+import "strconv"
+
+// dataOut is the normalised data object; its type is the record's shape.
+type dataOut struct {
+	amount, currency string // amount as integer digits; currency code
+	planID           string
+	hasContents      bool
+}
+
+// dataScan holds the data fields as scanned.
+type dataScan struct {
+	typ, amount, currency, planID, contents val
+	items                                   itemList
+	deferred                                *problem // the first misplaced or legacy field
+}
+
+// normaliseData reads data (an object or its JSON text). A missing data, or a
+// data without type, gets the type the event type needs.
+func (r *record) normaliseData() *problem {
+	switch r.data.k {
+	case absent, object: // an object was scanned with the record
+	case text:
+		p, blank, err := embedded(r.data.s, '{')
+		if err == nil && !blank {
+			err = finish(&p, r.scanData(&p))
+		}
+		if err != nil {
+			return embeddedProblem("data", RuleJSONObject, err)
+		}
+	default:
+		return embeddedProblem("data", RuleJSONObject, errNotComposite)
+	}
+	s := &r.ds
+	if prob := r.shapeFields(s); prob != nil {
+		return prob
+	}
+	d := &r.d
+	cur, exp, prob := optionalCurrency(s.currency, "data.currency")
+	if prob != nil {
+		return prob
+	}
+	d.currency = cur
+	if d.amount, prob = normaliseAmount(s.amount, "data", cur, exp); prob != nil {
+		return prob
+	}
+	if s.planID.k != absent {
+		if d.planID, prob = identifier(s.planID, "data.plan_id"); prob != nil {
+			return prob
+		}
+	}
+	if s.contents.k != absent {
+		return r.normaliseContents(cur)
+	}
+	return nil
+}
+
+// shapeFields applies the rules that depend on the data shape: the deferred
+// problems of the scan first, then contents, plan_id and type.
+func (r *record) shapeFields(s *dataScan) *problem {
+	if s.deferred != nil {
+		return s.deferred
+	}
+	if s.contents.k != absent && !hasContents(r.shape) {
+		return rejectHint("data.contents", RuleContentsForbidden, "is not allowed in customer_action data", "leave contents out of lead, registration, appointment and app events")
+	}
+	if s.planID.k != absent && !hasPlanID(r.shape) {
+		s.planID = val{}
+		r.drop("data.plan_id", "not a field of "+r.shape+" data")
+	}
+	if s.typ.k != absent && (s.typ.k != text || s.typ.s != r.shape) {
+		return rejectHint("data.type", RuleDataTypeMatches, "does not match the event type", strconv.Quote(r.shape)+" for this event type, or leave it out")
+	}
+	return nil
+}
+
+// scanData reads the data object at p.i. Content items given as an array are
+// scanned in the same pass. Misplaced and legacy fields are noted for
+// shapeFields; undocumented ones are dropped.
+func (r *record) scanData(p *parser) error {
+	s := &r.ds
+	if err := p.open(); err != nil {
+		return err
+	}
+	var others []string
+	for n := 0; ; n++ {
+		k, more, err := p.next(n)
+		if err != nil || !more {
+			return err
+		}
+		if k == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
+			if s.contents.k != absent {
+				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
+			}
+			s.contents = val{k: array}
+			if err := r.scanItems(p); err != nil {
+				return err
+			}
+			continue
+		}
+		v, err := p.raw()
+		if err != nil {
+			return err
+		}
+		if v.k == null {
+			continue
+		}
+		slot := s.slot(k)
+		if slot == nil {
+			if seenBefore(&others, k) {
+				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
+			}
+			r.otherData(k)
+			continue
+		}
+		if slot.k != absent {
+			return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
+		}
+		*slot = v
+	}
+}
+
+// slot returns where the data field k is kept, or nil.
+func (s *dataScan) slot(k string) *val {
+	switch k {
+	case "type":
+		return &s.typ
+	case "amount":
+		return &s.amount
+	case "currency":
+		return &s.currency
+	case "plan_id":
+		return &s.planID
+	case "contents":
+		return &s.contents
+	}
+	return nil
+}
+
+// otherData handles an undocumented data field.
+func (r *record) otherData(k string) {
+	var prob *problem
+	switch {
+	case k == "custom_event_name":
+		prob = rejectHint("data.custom_event_name", RuleCustomEventNamePlacement, "belongs at the top level of the event, not inside data", "move it to custom_event_name")
+	case isLegacyData(k):
+		prob = rejectHint("data."+k, RuleLegacyField, "is a data shape of an older API version", "use data.contents with content items")
+	case isMetadata(k):
+	default:
+		r.drop("data."+k, "not a documented field")
+	}
+	if prob != nil && r.ds.deferred == nil {
+		r.ds.deferred = prob
+	}
+}
+
+// optionalCurrency normalises a currency if present and returns it with its
+// exponent.
+func optionalCurrency(v val, path string) (string, int, *problem) {
+	if v.k == absent {
+		return "", 0, nil
+	}
+	return normaliseCurrency(v, path)
+}
+
+// normaliseAmount checks an amount: a non-negative integer in minor units,
+// written in any JSON number notation (12999, 12999.0, 1.2999e4) but never as
+// a string, with a currency in scope (cur, whose exponent is exp). It returns
+// the amount's integer digits.
+func normaliseAmount(v val, parent, cur string, exp int) (string, *problem) {
+	if v.k == absent {
+		return "", nil
+	}
+	if v.k != number {
+		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be a JSON number, an integer in minor units", "12999 for 129.99 USD, as a number rather than a string")
+	}
+	i, digits, ok := integer(v.s)
+	switch {
+	case !ok:
+		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be an integer in minor units", minorUnitsHint(v.s, cur, exp))
+	case i < 0:
+		return "", reject(join(parent, "amount"), RuleAmountInteger, "must not be negative")
+	case cur == "":
+		return "", rejectHint(join(parent, "currency"), RuleCurrencyRequired, "is required when an amount is present", "an ISO 4217 code such as USD")
+	}
+	return digits, nil
+}
+
+// minorUnitsHint computes the amount in minor units that a fractional amount
+// in major units stands for, e.g. "12999 for 129.99 USD".
+func minorUnitsHint(num, cur string, exp int) string {
+	label := cur
+	if cur == "" {
+		exp, label = 2, "in a currency with 2 decimals such as USD"
+	}
+	minor, ok := shiftedInteger(num, exp)
+	if !ok || len(num) > 24 {
+		return "amounts are integers in minor units: " + strconv.Itoa(exp) + " decimals for " + label
+	}
+	return minor + " for " + num + " " + label
+}
+
+// identifier accepts a non-empty string, or an integral number, which becomes
+// its exact decimal string.
+func identifier(v val, path string) (string, *problem) {
+	switch v.k {
+	case text:
+		if v.s != "" {
+			return v.s, nil
+		}
+	case number:
+		if s, ok := shiftedInteger(v.s, 0); ok {
+			return s, nil
+		}
+	}
+	return "", reject(path, RuleStringType, "must be a non-empty string or an integer")
+}

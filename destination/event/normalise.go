@@ -1,0 +1,291 @@
+package event
+
+import (
+	"strings"
+	"time"
+)
+
+// record is one record being prepared: the scanned event fields and their
+// normalised forms. It lives on the stack of Prepare.
+type record struct {
+	now     time.Time
+	dropped []Dropped
+
+	id, typ, ts, customName, oppref, sourceURL, actionSource, optOut, user, data val
+	legacy                                                                       string
+	others                                                                       []string // undocumented keys seen
+
+	us userScan // user as scanned
+	ds dataScan // data as scanned
+
+	idText   string // the id to send; empty when it is to be derived
+	typeName string // canonical event type
+	shape    string // data.type the event needs
+	tsText   string // timestamp_ms as integer digits
+	u        userOut
+	d        dataOut
+}
+
+// seenBefore reports whether k is in *seen, and adds it if not.
+func seenBefore(seen *[]string, k string) bool {
+	for _, s := range *seen {
+		if s == k {
+			return true
+		}
+	}
+	*seen = append(*seen, k)
+	return false
+}
+
+func (r *record) drop(path, reason string) {
+	r.dropped = append(r.dropped, Dropped{Path: path, Reason: reason})
+}
+
+// scanEvent reads the record's top-level object, keeping documented fields,
+// noting legacy ones and dropping the rest.
+func (r *record) scanEvent(p *parser) error {
+	p.skipSpace()
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
+		if _, err := parseValue(p.s); err != nil {
+			return err
+		}
+		return reject("", RuleJSONObject, "record data must be a JSON object")
+	}
+	if err := p.open(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		k, more, err := p.next(n)
+		if err != nil || !more {
+			return err
+		}
+		at := p.i
+		if k == "user" || k == "data" {
+			done, err := r.scanNested(p, k)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		v, err := p.raw()
+		if err != nil {
+			return err
+		}
+		if v.k == null {
+			continue
+		}
+		slot := r.field(k)
+		if slot == nil {
+			if seenBefore(&r.others, k) {
+				return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
+			}
+			r.other(k)
+			continue
+		}
+		if slot.k != absent {
+			return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
+		}
+		*slot = v
+	}
+}
+
+// scanNested scans user or data in place when it is an object, so that it
+// is read once; done is false when the value is of another kind.
+func (r *record) scanNested(p *parser, k string) (done bool, err error) {
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
+		return false, nil
+	}
+	slot := r.field(k)
+	if slot.k != absent {
+		return true, &parseError{rule: RuleJSONDuplicateKey, offset: p.i, msg: "duplicate object key"}
+	}
+	*slot = val{k: object}
+	if k == "user" {
+		return true, r.scanUser(p)
+	}
+	return true, r.scanData(p)
+}
+
+// field returns where the documented event field k is kept, or nil.
+func (r *record) field(k string) *val {
+	switch k {
+	case "id":
+		return &r.id
+	case "type":
+		return &r.typ
+	case "timestamp_ms":
+		return &r.ts
+	case "custom_event_name":
+		return &r.customName
+	case "oppref":
+		return &r.oppref
+	case "source_url":
+		return &r.sourceURL
+	case "action_source":
+		return &r.actionSource
+	case "user":
+		return &r.user
+	case "opt_out":
+		return &r.optOut
+	case "data":
+		return &r.data
+	}
+	return nil
+}
+
+// other handles an undocumented top-level field: a legacy name is remembered
+// (the first in key order is reported), metadata is dropped silently and
+// anything else is dropped and reported.
+func (r *record) other(k string) {
+	switch {
+	case legacyFields[k] != "":
+		if r.legacy == "" || k < r.legacy {
+			r.legacy = k
+		}
+	case isMetadata(k):
+	default:
+		r.drop(k, "not a documented field")
+	}
+}
+
+// normalise applies the rules in a fixed order, so that a record breaking
+// several rules is always refused for the same one.
+func (r *record) normalise() *problem {
+	if r.legacy != "" {
+		return rejectHint(r.legacy, RuleLegacyField, "is a field name of an older API version", "use "+legacyFields[r.legacy])
+	}
+	// Direct calls, not a loop over method values: an indirect call would
+	// move the record to the heap.
+	if p := r.eventType(); p != nil {
+		return p
+	}
+	if p := r.normaliseID(); p != nil {
+		return p
+	}
+	if p := r.customEventName(); p != nil {
+		return p
+	}
+	if p := r.timestamp(); p != nil {
+		return p
+	}
+	if p := r.source(); p != nil {
+		return p
+	}
+	if p := r.scalars(); p != nil {
+		return p
+	}
+	if p := r.normaliseUser(); p != nil {
+		return p
+	}
+	return r.normaliseData()
+}
+
+// eventType checks type and looks up the data shape it needs.
+func (r *record) eventType() *problem {
+	if r.typ.k == absent {
+		return rejectHint("type", RuleTypeRequired, "is required", "a standard event such as order_created, or custom")
+	}
+	shape, ok := shapeOf[r.typ.s]
+	if r.typ.k != text || !ok {
+		return rejectHint("type", RuleTypeSupported, "is not a supported event type",
+			"one of page_viewed, contents_viewed, items_added, checkout_started, order_created, lead_created, registration_completed, appointment_scheduled, app_installed, app_opened, trial_started, subscription_created, custom")
+	}
+	r.typeName, r.shape = r.typ.s, shape
+	return nil
+}
+
+// normaliseID checks id: a non-empty string, or an integral number, which
+// becomes its exact decimal string.
+func (r *record) normaliseID() *problem {
+	switch r.id.k {
+	case absent:
+		return nil
+	case text:
+		if strings.TrimSpace(r.id.s) != "" {
+			r.idText = validUTF8(r.id.s)
+			return nil
+		}
+	case number:
+		if d, ok := shiftedInteger(r.id.s, 0); ok {
+			r.idText = d
+			return nil
+		}
+	}
+	return rejectHint("id", RuleIDFormat, "must be a non-empty string or an integer", "your order, payment or lead id; leave it out to have one derived")
+}
+
+// customEventName requires custom_event_name for custom events only.
+func (r *record) customEventName() *problem {
+	switch {
+	case r.shape != "custom" && r.customName.k != absent:
+		return rejectHint("custom_event_name", RuleCustomEventNameForbidden, "is only allowed when type is custom", "remove it, or set type to custom")
+	case r.shape != "custom":
+		return nil
+	case r.customName.k == absent:
+		return rejectHint("custom_event_name", RuleCustomEventNameRequired, "is required when type is custom", "the name of the custom event set up in Ads Manager")
+	case r.customName.k != text:
+		return reject("custom_event_name", RuleStringType, "must be a string")
+	}
+	return checkCustomEventName(r.customName.s)
+}
+
+func (r *record) timestamp() *problem {
+	if r.ts.k == absent {
+		return rejectHint("timestamp_ms", RuleTimestampRequired, "is required", "the event time in milliseconds since the Unix epoch")
+	}
+	text, p := normaliseTimestamp(r.ts, r.now)
+	r.tsText = text
+	return p
+}
+
+// source checks action_source and source_url, whose query and fragment are cut.
+func (r *record) source() *problem {
+	web := false
+	if r.actionSource.k != absent {
+		if r.actionSource.k != text || !isActionSource(r.actionSource.s) {
+			return rejectHint("action_source", RuleActionSourceEnum, "is not a supported action source", strings.Join(actionSources, ", "))
+		}
+		web = r.actionSource.s == "web"
+	}
+	switch r.sourceURL.k {
+	case absent:
+		if web {
+			return rejectHint("source_url", RuleSourceURLRequired, "is required when action_source is web", "the page URL where the event happened")
+		}
+		return nil
+	case text:
+	default:
+		return reject("source_url", RuleStringType, "must be a string")
+	}
+	u, cut, p := normaliseSourceURL(r.sourceURL.s)
+	if p != nil {
+		return p
+	}
+	if cut {
+		r.sourceURL.s = u
+		r.drop("source_url", "query and fragment removed")
+	}
+	return nil
+}
+
+// scalars checks oppref, which passes through untouched, and opt_out.
+func (r *record) scalars() *problem {
+	if r.oppref.k != absent && r.oppref.k != text {
+		return reject("oppref", RuleStringType, "must be a string")
+	}
+	if r.optOut.k != absent && r.optOut.k != boolean {
+		return rejectHint("opt_out", RuleOptOutBoolean, "must be true or false", "true excludes the event from personalization")
+	}
+	return nil
+}
+
+func isActionSource(s string) bool {
+	for _, a := range actionSources {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,136 @@
+package event
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Options configures a Preparer.
+type Options struct {
+	// Now is the clock used for the timestamp window; nil means time.Now.
+	Now func() time.Time
+	// ValidateSchema also validates every prepared event against Schema with
+	// the compiled JSON Schema validator, as a backstop to the Go checks,
+	// which implement every constraint of the schema and more. It makes
+	// Prepare about 25 times slower (about 90 µs instead of 3-5 µs per event
+	// on a 2-core build machine), so it is off by default; the tests and the
+	// fuzz target check that it never refuses an event the Go checks accept.
+	ValidateSchema bool
+}
+
+// Preparer turns records into API events. NewPreparer compiles the schema
+// and builds the lookup tables once. A *Preparer is safe for concurrent use
+// by multiple goroutines.
+type Preparer struct {
+	now    func() time.Time
+	schema *jsonschema.Schema
+}
+
+// NewPreparer compiles the schemas and lookup tables once.
+func NewPreparer(opts Options) (*Preparer, error) {
+	p := &Preparer{now: opts.Now}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	sch, err := compiledSchema()
+	if err != nil {
+		return nil, fmt.Errorf("compile record schema: %w", err)
+	}
+	if opts.ValidateSchema {
+		p.schema = sch
+	}
+	return p, nil
+}
+
+// Event is one prepared event.
+type Event struct {
+	// JSON is the compact JSON of the API event, nulls stripped, with a fixed
+	// field order, ready to place in the request's "events" array.
+	JSON []byte
+	// ID is the event's id, as given or as derived.
+	ID string
+	// Type is the event's type.
+	Type string
+	// Dropped lists the fields removed during normalisation, for the
+	// caller's once-per-stream warning. It is nil when nothing was dropped.
+	Dropped []Dropped
+}
+
+// Dropped names a field that normalisation removed and why, e.g.
+// {"data.coupon", "not a documented field"}. Fields of content items are
+// reported as data.contents[].name, without the index, so that a caller can
+// warn once per stream and path.
+type Dropped struct {
+	Path   string
+	Reason string
+}
+
+// Prepare validates and normalises one record's data. stream names the
+// record's stream (used in rejections and for the derived id); record is its
+// 1-based number in that stream. On success it returns the event; on a
+// record-level problem it returns a *Rejection (use errors.As). Prepare does
+// not keep data.
+func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, error) {
+	ev, prob := p.prepare(stream, data)
+	if prob != nil {
+		return Event{}, &Rejection{Stream: stream, Record: record, Path: prob.path, Rule: prob.rule, Message: prob.msg, Hint: prob.hint}
+	}
+	return ev, nil
+}
+
+func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
+	r := record{now: p.now()}
+	if prob := scan(&r, string(data)); prob != nil {
+		return Event{}, prob
+	}
+	if prob := r.normalise(); prob != nil {
+		return Event{}, prob
+	}
+	out, id := r.encode(stream, make([]byte, 0, len(data)+160))
+	if p.schema != nil {
+		if prob := p.validate(out); prob != nil {
+			return Event{}, prob
+		}
+	}
+	if len(r.dropped) > 1 {
+		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
+	}
+	return Event{JSON: out, ID: id, Type: r.typeName, Dropped: r.dropped}, nil
+}
+
+// scan reads the record's top-level object into r.
+func scan(r *record, data string) *problem {
+	p := parser{s: data}
+	err := r.scanEvent(&p)
+	if err == nil {
+		p.skipSpace()
+		if p.i != len(p.s) {
+			err = p.fail("unexpected data after the JSON value")
+		}
+	}
+	switch err := err.(type) {
+	case nil:
+		return nil
+	case *problem:
+		return err
+	case *parseError:
+		return reject("", err.rule, "record data is not valid JSON: "+err.Error())
+	}
+	return reject("", RuleJSONSyntax, "record data is not valid JSON")
+}
+
+// validate checks a prepared event against the compiled schema.
+func (p *Preparer) validate(out []byte) *problem {
+	v, err := parseValue(string(out))
+	if err != nil {
+		return reject("", RuleSchema, "prepared event is not valid JSON: "+err.Error())
+	}
+	if err := p.schema.Validate(v); err != nil {
+		return schemaProblem(err)
+	}
+	return nil
+}

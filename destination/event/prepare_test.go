@@ -1,0 +1,262 @@
+package event
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+const (
+	ts      = `"timestamp_ms":1773892800000`
+	digestA = "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"
+)
+
+type acceptCase struct {
+	name    string
+	in      string
+	want    string    // the exact output JSON
+	dropped []Dropped // nil when nothing is dropped
+}
+
+var acceptCases = []acceptCase{
+	{
+		name: "minimal lead without data gets its data type",
+		in:   `{"id":"l1","type":"lead_created",` + ts + `}`,
+		want: `{"id":"l1","type":"lead_created",` + ts + `,"data":{"type":"customer_action"}}`,
+	},
+	{
+		name: "missing data.type is filled in from the event type",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"data":{"amount":100,"currency":"EUR"}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","amount":100,"currency":"EUR"}}`,
+	},
+	{
+		name: "fixed field order whatever the input order",
+		in:   `{"data":{"currency":"USD","contents":[{"currency":"USD","amount":5,"quantity":1,"content_type":"product","name":"n","id":"s"}],"amount":5,"type":"custom"},"opt_out":true,"user":{"user_agent":"ua","ip_address":"203.0.113.1","zip_code":"1","city":"c","country":"US","external_id_sha256":"` + digestA + `","email_sha256":"` + digestA + `"},"action_source":"web","source_url":"https://a.example/p","oppref":"o","custom_event_name":"quote_requested",` + ts + `,"type":"custom","id":"c1"}`,
+		want: `{"id":"c1","type":"custom",` + ts + `,"custom_event_name":"quote_requested","oppref":"o","source_url":"https://a.example/p","action_source":"web","user":{"email_sha256":"` + digestA + `","external_id_sha256":"` + digestA + `","country":"US","city":"c","zip_code":"1","ip_address":"203.0.113.1","user_agent":"ua"},"opt_out":true,"data":{"type":"custom","amount":5,"currency":"USD","contents":[{"id":"s","name":"n","content_type":"product","quantity":1,"amount":5,"currency":"USD"}]}}`,
+	},
+	{
+		name: "nulls are stripped everywhere",
+		in:   `{"id":"o1","oppref":null,"type":"order_created",` + ts + `,"user":{"country":null,"x":{"a":null,"b":[1,null]}},"data":{"type":"contents","amount":null,"contents":[null,{"id":"s","name":null}]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"x":{"b":[1]}},"data":{"type":"contents","contents":[{"id":"s"}]}}`,
+	},
+	{
+		name:    "undocumented fields are dropped and reported, metadata silently",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"coupon":"X","_airbyte_raw_id":"r","_ab_cdc_lsn":1,"data":{"type":"contents","plan_id":"p","value":1.5,"_airbyte_extracted_at":1,"contents":[{"id":"s","group_id":"g"}]}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","contents":[{"id":"s"}]}}`,
+		dropped: []Dropped{{"coupon", "not a documented field"}, {"data.contents[].group_id", "not a documented field"}, {"data.plan_id", "not a field of contents data"}, {"data.value", "not a documented field"}},
+	},
+	{
+		name: "data, user and contents as JSON text",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":"{\"country\":\"US\"}","data":"{\"type\":\"contents\",\"contents\":\"[{\\\"id\\\":\\\"s\\\"}]\"}"}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US"},"data":{"type":"contents","contents":[{"id":"s"}]}}`,
+	},
+	{
+		name: "null data and user count as absent",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":null,"data":null,"custom_event_name":null}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "blank JSON text counts as absent",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":"","data":" "}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp in exponent form",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":1.7738928e12}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp as an integral float",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":1773892800000.000}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp as a string of digits",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":"1773892800000"}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp as RFC 3339 with an offset and milliseconds",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":"2026-03-19T05:00:00.123+01:00"}`,
+		want: `{"id":"o1","type":"order_created","timestamp_ms":1773892800123,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp exactly 7 days old",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":1773288300000}`,
+		want: `{"id":"o1","type":"order_created","timestamp_ms":1773288300000,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "timestamp exactly 10 minutes ahead",
+		in:   `{"id":"o1","type":"order_created","timestamp_ms":1773893700000}`,
+		want: `{"id":"o1","type":"order_created","timestamp_ms":1773893700000,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "numeric id becomes its exact decimal string",
+		in:   `{"id":123456789012345678901234567890,"type":"order_created",` + ts + `}`,
+		want: `{"id":"123456789012345678901234567890","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "integral float id",
+		in:   `{"id":4.2e3,"type":"order_created",` + ts + `}`,
+		want: `{"id":"4200","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+	},
+	{
+		name: "integral float amounts and quantities, lower-case currencies",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"data":{"amount":12999.0,"currency":"usd","contents":[{"id":7,"quantity":2.0,"amount":1.2e2,"currency":"jpy"}]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","amount":12999,"currency":"USD","contents":[{"id":"7","quantity":2,"amount":120,"currency":"JPY"}]}}`,
+	},
+	{
+		name: "item amount covered by the event currency",
+		in:   `{"id":"o1","type":"items_added",` + ts + `,"data":{"currency":"KWD","contents":[{"id":"s","amount":12345}]}}`,
+		want: `{"id":"o1","type":"items_added",` + ts + `,"data":{"type":"contents","currency":"KWD","contents":[{"id":"s","amount":12345}]}}`,
+	},
+	{
+		name:    "plaintext email and external id are hashed, phone dropped",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":" Jane.Doe@Example.com ","external_id":" Cust-42 ","phone":"+1 555","phone_number":"555"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane.doe@example.com") + `","external_id_sha256":"` + sha("Cust-42") + `"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.phone", "plaintext phone numbers are never sent"}, {"user.phone_number", "plaintext phone numbers are never sent"}},
+	},
+	{
+		name:    "a given digest wins over plaintext",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"a@b.c","email_sha256":"` + strings.ToUpper(digestA) + `"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + digestA + `"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.email", "plaintext is never sent; the given email_sha256 is used"}},
+	},
+	{
+		name:    "blank plaintext email is dropped",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"  "}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.email", "empty after trimming"}},
+	},
+	{
+		name: "the rest of user passes through, keys sorted",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":{"obref":"ob","country":"US","zeta":{"b":1,"a":true},"city_sha256":"` + strings.ToUpper(digestA) + `","emails_sha256":["` + digestA + `"]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US","city_sha256":"` + digestA + `","emails_sha256":["` + digestA + `"],"obref":"ob","zeta":{"a":true,"b":1}},"data":{"type":"contents"}}`,
+	},
+	{
+		name:    "source_url loses its query and fragment",
+		in:      `{"id":"o1","type":"page_viewed",` + ts + `,"action_source":"web","source_url":"HTTPS://shop.example.com/p?email=x#top"}`,
+		want:    `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"HTTPS://shop.example.com/p","action_source":"web","data":{"type":"contents"}}`,
+		dropped: []Dropped{{"source_url", "query and fragment removed"}},
+	},
+	{
+		name: "plan enrollment with plan_id and contents",
+		in:   `{"id":"t1","type":"trial_started",` + ts + `,"data":{"type":"plan_enrollment","plan_id":42,"amount":0,"currency":"GBP","contents":[]}}`,
+		want: `{"id":"t1","type":"trial_started",` + ts + `,"data":{"type":"plan_enrollment","amount":0,"currency":"GBP","plan_id":"42","contents":[]}}`,
+	},
+	{
+		name: "app event from a mobile app, opted out",
+		in:   `{"id":"a1","type":"app_installed",` + ts + `,"action_source":"mobile_app","opt_out":false}`,
+		want: `{"id":"a1","type":"app_installed",` + ts + `,"action_source":"mobile_app","opt_out":false,"data":{"type":"customer_action"}}`,
+	},
+	{
+		name: "strings with escapes and invalid UTF-8 are re-encoded",
+		in:   "{\"id\":\"o\\u00e9\\n\\\"1\\ud83d\\ude00\",\"type\":\"order_created\"," + ts + ",\"oppref\":\"a\xffb\"}",
+		want: "{\"id\":\"oé\\n\\\"1😀\",\"type\":\"order_created\"," + ts + ",\"oppref\":\"a\uFFFDb\",\"data\":{\"type\":\"contents\"}}",
+	},
+}
+
+func TestPrepareAccepts(t *testing.T) {
+	p, err := NewPreparer(Options{Now: func() time.Time { return testNow }, ValidateSchema: true})
+	require.NoError(t, err)
+	for _, tc := range acceptCases {
+		t.Run(tc.name, func(t *testing.T) {
+			ev, err := p.Prepare("orders", 1, []byte(tc.in))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(ev.JSON))
+			assert.Equal(t, tc.dropped, ev.Dropped)
+			assertIdempotent(t, p, ev)
+			assertSchemaAccepts(t, tc.in)
+		})
+	}
+}
+
+func TestPrepareDocExample(t *testing.T) {
+	p := newTestPreparer(t)
+	ev, err := p.Prepare("orders", 1, []byte(docExample))
+	require.NoError(t, err)
+	assert.JSONEq(t, docExample, string(ev.JSON))
+	assert.Equal(t, "order_12345", ev.ID)
+	assert.Equal(t, "order_created", ev.Type)
+	assert.Nil(t, ev.Dropped)
+}
+
+func TestPrepareDerivesID(t *testing.T) {
+	p := newTestPreparer(t)
+	a := `{"type":"lead_created",` + ts + `,"action_source":"email","data":{"type":"customer_action"}}`
+	reordered := `{"data":{"type":"customer_action"},"action_source":"email","coupon":1,` + ts + `,"type":"lead_created"}`
+	evA, err := p.Prepare("leads", 1, []byte(a))
+	require.NoError(t, err)
+	evB, err := p.Prepare("leads", 2, []byte(reordered))
+	require.NoError(t, err)
+	evOther, err := p.Prepare("other_stream", 1, []byte(a))
+	require.NoError(t, err)
+
+	body := `{"type":"lead_created",` + ts + `,"action_source":"email","data":{"type":"customer_action"}}`
+	sum := sha256.Sum256([]byte("leads\x00" + body))
+	want := "ab-" + hex.EncodeToString(sum[:16])
+	assert.Equal(t, want, evA.ID)
+	assert.Equal(t, `{"id":"`+want+`",`+body[1:], string(evA.JSON))
+	assert.Equal(t, evA.ID, evB.ID, "the id depends on content, not key order or undocumented fields")
+	assert.NotEqual(t, evA.ID, evOther.ID, "the id depends on the stream")
+	assertIdempotent(t, p, evA)
+}
+
+func TestPrepareUsesTheClock(t *testing.T) {
+	rec := []byte(`{"id":"o1","type":"order_created",` + ts + `}`)
+	later, err := NewPreparer(Options{Now: func() time.Time { return testNow.Add(8 * 24 * time.Hour) }})
+	require.NoError(t, err)
+	_, err = later.Prepare("s", 1, rec)
+	assertRule(t, err, "timestamp_ms", RuleTimestampWindow)
+	_, err = newTestPreparer(t).Prepare("s", 1, rec)
+	assert.NoError(t, err)
+}
+
+// assertIdempotent prepares an accepted event's output again and expects the
+// same bytes and id.
+func assertIdempotent(t *testing.T, p *Preparer, ev Event) {
+	t.Helper()
+	again, err := p.Prepare("orders", 1, ev.JSON)
+	require.NoError(t, err, "output refused on a second pass")
+	assert.Equal(t, string(ev.JSON), string(again.JSON), "second pass changed the output")
+	assert.Equal(t, ev.ID, again.ID)
+	assert.Nil(t, again.Dropped)
+}
+
+// assertSchemaAccepts checks that the published schema accepts a record the
+// Go checks accept, so that discover and validation never disagree.
+func assertSchemaAccepts(t *testing.T, in string) {
+	t.Helper()
+	sch, err := compiledSchema()
+	require.NoError(t, err)
+	v, err := parseValue(in)
+	require.NoError(t, err)
+	assert.NoError(t, sch.Validate(v), "schema refuses an accepted record")
+}
+
+func assertRule(t *testing.T, err error, path, rule string) *Rejection {
+	t.Helper()
+	var rej *Rejection
+	require.True(t, errors.As(err, &rej), "want a *Rejection, got %v", err)
+	assert.Equal(t, rule, rej.Rule, "rule (%s)", rej.Error())
+	assert.Equal(t, path, rej.Path, "path (%s)", rej.Error())
+	return rej
+}
+
+func TestRejectionError(t *testing.T) {
+	r := &Rejection{Stream: "orders", Record: 12, Path: "data.amount", Rule: RuleAmountInteger, Message: "must be an integer in minor units", Hint: "12999 for 129.99 USD"}
+	assert.Equal(t, `stream "orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: 12999 for 129.99 USD)`, r.Error())
+	r = &Rejection{Stream: "s", Record: 1, Rule: RuleJSONObject, Message: "record data must be a JSON object"}
+	assert.Equal(t, `stream "s" record 1: json_object: record data must be a JSON object`, r.Error())
+}

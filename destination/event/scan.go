@@ -1,0 +1,196 @@
+package event
+
+// kind is the JSON kind of a scanned value.
+type kind uint8
+
+const (
+	absent kind = iota // the field was not in the record
+	null
+	boolean
+	number
+	text
+	object
+	array
+)
+
+// val is a scanned JSON value: the decoded string for text, and the raw JSON
+// text for every other kind (numbers keep their exact digits; objects and
+// arrays are decoded later, if at all).
+type val struct {
+	k kind
+	s string
+}
+
+// raw scans any JSON value without building it.
+func (p *parser) raw() (val, error) {
+	if p.i >= len(p.s) {
+		return val{}, p.fail("unexpected end of JSON")
+	}
+	switch c := p.s[p.i]; {
+	case c == '"':
+		s, err := p.str()
+		return val{text, s}, err
+	case c == '{' || c == '[':
+		start := p.i
+		if err := p.skip(); err != nil {
+			return val{}, err
+		}
+		if c == '{' {
+			return val{object, p.s[start:p.i]}, nil
+		}
+		return val{array, p.s[start:p.i]}, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		n, err := p.numberText()
+		return val{number, n}, err
+	default:
+		start := p.i
+		v, err := p.literal()
+		if err != nil {
+			return val{}, err
+		}
+		if v == nil {
+			return val{k: null}, nil
+		}
+		return val{boolean, p.s[start:p.i]}, nil
+	}
+}
+
+// skip checks the syntax of the object or array at p.i and moves past it.
+func (p *parser) skip() error {
+	if err := p.open(); err != nil {
+		return err
+	}
+	isObject := p.s[p.i-1] == '{'
+	for n := 0; ; n++ {
+		var more bool
+		var err error
+		if isObject {
+			_, more, err = p.next(n)
+		} else {
+			more, err = p.nextElem(n)
+		}
+		if err != nil || !more {
+			return err
+		}
+		if _, err := p.raw(); err != nil {
+			return err
+		}
+	}
+}
+
+// open consumes the '{' or '[' at p.i.
+func (p *parser) open() error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	p.i++
+	return nil
+}
+
+// next moves to member n of the object being read and returns its key, with
+// p.i at the member's value; more is false at the closing brace.
+func (p *parser) next(n int) (key string, more bool, err error) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return "", false, p.fail("unexpected end of JSON")
+	}
+	c := p.s[p.i]
+	if c == '}' {
+		p.i++
+		p.depth--
+		return "", false, nil
+	}
+	if n > 0 {
+		if c != ',' {
+			return "", false, p.fail("expected ',' or '}'")
+		}
+		p.i++
+		p.skipSpace()
+	}
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", false, p.fail("expected a string key")
+	}
+	if key, err = p.str(); err != nil {
+		return "", false, err
+	}
+	p.skipSpace()
+	if p.i >= len(p.s) || p.s[p.i] != ':' {
+		return "", false, p.fail("expected ':'")
+	}
+	p.i++
+	p.skipSpace()
+	return key, true, nil
+}
+
+// nextElem moves to element n of the array being read; more is false at the
+// closing bracket.
+func (p *parser) nextElem(n int) (more bool, err error) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return false, p.fail("unexpected end of JSON")
+	}
+	c := p.s[p.i]
+	if c == ']' {
+		p.i++
+		p.depth--
+		return false, nil
+	}
+	if n > 0 {
+		if c != ',' {
+			return false, p.fail("expected ',' or ']'")
+		}
+		p.i++
+		p.skipSpace()
+	}
+	return true, nil
+}
+
+// embedded returns a parser at the start of the object or array (open is
+// '{' or '[') held as JSON text in a string. blank reports an empty or
+// all-blank string, which counts as absent. The text may nest maxDepth
+// levels of its own.
+func embedded(s string, open byte) (p parser, blank bool, err error) {
+	p = parser{s: s}
+	p.skipSpace()
+	switch {
+	case p.i == len(p.s):
+		return p, true, nil
+	case p.s[p.i] != open:
+		return p, false, errNotComposite
+	}
+	return p, false, nil
+}
+
+// finish checks that nothing but blanks follows the value a scan of embedded
+// JSON text read; err is the scan's result.
+func finish(p *parser, err error) error {
+	if err != nil {
+		return err
+	}
+	p.skipSpace()
+	if p.i != len(p.s) {
+		return p.fail("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// errNotComposite reports a value of the wrong kind to composite.
+var errNotComposite = &parseError{rule: RuleJSONObject, msg: "wrong kind of value"}
+
+func (k kind) String() string {
+	switch k {
+	case object:
+		return "object"
+	case array:
+		return "array"
+	case text:
+		return "string"
+	case number:
+		return "number"
+	case boolean:
+		return "boolean"
+	case null:
+		return "null"
+	}
+	return "absent"
+}

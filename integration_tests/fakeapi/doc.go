@@ -1,0 +1,80 @@
+// Package fakeapi is a stand-in for the OpenAI Ads Conversions API and the
+// parts of the Advertiser API the connector uses, for end-to-end tests, the
+// demo and the benchmark. [API] is an [http.Handler]; [NewServer] starts it
+// on an [httptest.Server] for a test, and the fakeapi command serves it on
+// loopback for other processes.
+//
+// The fake checks requests as OpenAI documents them
+// (/work/shared/reference/openai-ads-api.md), independently of the
+// connector's own validation, so that it cross-checks the connector. It
+// misbehaves on demand ([API.Script], [API.RandomFaults], [API.Poison]) and
+// records what it accepted ([API.Events], [API.Stats]). Everything is safe
+// for concurrent use.
+//
+// # Endpoints
+//
+//	POST /v1/events?pid=<pixel_id>   needs a Conversions (or Both) key
+//	GET  /v1/ad_account              needs an Advertiser (or Both) key
+//	GET  /v1/conversions/pixels      needs an Advertiser (or Both) key; one page, has_more false
+//	GET  /_fake/stats                Stats as JSON, no key
+//	GET  /_fake/events               {"events":[Received...]}, no key (empty unless KeepEvents)
+//
+// Every API response carries x-request-id (req_ + 32 hex digits) and
+// openai-version: 2020-10-01. Errors use OpenAI's envelope
+// {"error":{"message","type","param","code"}}.
+//
+// # Answers
+//
+// "doc" marks a documented or observed answer; everything else is this
+// package's assumption.
+//
+//	200 {"accepted_events": N}      N = events in the batch, duplicates included (observed once for validate_only)
+//	401 invalid_request_error       no Bearer key: "You didn't provide an API key. ..."
+//	401 code invalid_api_key        unknown key: "Incorrect API key provided: sk-***abcd." (masked)
+//	401 invalid_request_error       wrong key kind: "You have insufficient permissions for this
+//	                                operation. Missing scopes: S. ..." with S =
+//	                                ads.third_party_events.write on /v1/events (doc),
+//	                                ads.ad_account.read on /v1/ad_account,
+//	                                ads.conversions.read on /v1/conversions/pixels
+//	400 param "pid"                 "Missing required parameter: 'pid'."
+//	404 param "pid"                 "Pixel not found: '<pid>'."
+//	405                             wrong method on a known path
+//	404                             "Unknown request URL: GET /v1/x."
+//	415                             Content-Type not application/json, or any Content-Encoding
+//	413                             body over Options.MaxBodyBytes (default 32 MiB)
+//	400 param "events"              "Missing required field: events" (doc), also for a bare array
+//	400 param "events"              "Too many events: a request may contain at most 1000 events."
+//	400 param null                  invalid JSON: "We could not parse the JSON body of your request. ..."
+//	400 param "events[i].<field>"   the first bad field of the first bad event; the whole batch
+//	                                is refused (doc). Messages follow OpenAI's wording:
+//	                                "Missing required field: events[3].id",
+//	                                "Invalid type for 'events[17].data.amount': expected an
+//	                                integer, but got a number instead.",
+//	                                "Invalid value for 'events[0].type': 'purchase'. Supported values are: ...",
+//	                                "Unrecognized request argument supplied: events[0].value"
+//
+// # Body rules
+//
+// Keys are matched case-sensitively. An explicit null counts as an absent
+// field. Per event: id a non-empty string; type one of the 13 documented
+// types (the 11 original, app_installed and app_opened, and custom);
+// timestamp_ms an integer no more than 7 days in the past and 10 minutes in
+// the future of Options.Now (both bounds inclusive); data an object whose
+// type matches the event type; custom_event_name required for custom,
+// refused otherwise, matching ^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$
+// and not a standard name in any case; action_source in the documented
+// enum; source_url required when action_source is web and, when present, an
+// http(s) URL; amount a non-negative integer with currency three upper-case
+// letters, on data and on content items (an item's amount may use the
+// event's currency); plan_id only on plan_enrollment and custom; contents
+// not on customer_action; quantity a positive integer; no undocumented key
+// at the body, event, data or content-item level. user must be an object
+// without plaintext email, external_id, phone or phone_number, whose
+// *_sha256 values are 64 lower-case hex digits and whose documented plain
+// fields are strings; other user keys are allowed, since OpenAI has not
+// said which undocumented ones it accepts. An empty events array is
+// accepted. validate_only: true validates and stores nothing.
+//
+// Events are deduplicated on (pixel, id, type), within and across batches:
+// a duplicate is accepted (200) and counted in Stats.Duplicates, not stored.
+package fakeapi
