@@ -152,12 +152,12 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 
 	interrupted := w.inputLoop(ctx, sendCtx, chunks)
 	stopInput()
-	w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
-	close(w.work)
 	if interrupted {
 		grace := time.AfterFunc(shutdownGrace, cancel)
 		defer grace.Stop()
 	}
+	w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
+	close(w.work)
 	senders.Wait()
 	return w.finish(interrupted)
 }
