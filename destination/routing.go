@@ -16,6 +16,7 @@ import (
 type route struct {
 	id         checkpoint.StreamID
 	descriptor protocol.StreamDescriptor
+	name       string // descriptor.String(), computed once
 	pixel      string
 }
 
@@ -89,7 +90,7 @@ func resolveRoutes(cfg *Config, catalog *protocol.ConfiguredCatalog) (*routes, e
 			continue
 		}
 		id := checkpoint.StreamID(len(r.byKey))
-		r.byKey = append(r.byKey, route{id: id, descriptor: d, pixel: pixel})
+		r.byKey = append(r.byKey, route{id: id, descriptor: d, name: d.String(), pixel: pixel})
 		r.index[streamKey(d.Namespace, d.Name)] = id
 	}
 	var problems []string

@@ -30,6 +30,8 @@ const (
 	maxQueuedBodyBytes = 12 << 20
 	// chunkSize is how many messages the stdin reader hands over at once.
 	chunkSize = 256
+	// chunksAhead is how many chunks may be read and prepared ahead of the input loop.
+	chunksAhead = 4
 	// maxRejectionLogs is how many rejections are logged one by one per stream; the rest are
 	// counted in the summary.
 	maxRejectionLogs = 100
@@ -145,10 +147,9 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 		senders.Go(func() { w.sendLoop(sendCtx) })
 	}
 	w.logStart()
-	chunks := make(chan chunk, 4)
 	inputCtx, stopInput := context.WithCancel(ctx)
 	defer stopInput()
-	go readInput(inputCtx, protocol.NewReader(stdin, 0), chunks)
+	chunks := w.startInput(inputCtx, stdin)
 
 	interrupted := w.inputLoop(ctx, sendCtx, chunks)
 	stopInput()
@@ -162,48 +163,9 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	return w.finish(interrupted)
 }
 
-// chunk is a run of messages from stdin, or the error that ended reading.
-type chunk struct {
-	msgs []*protocol.Message
-	err  error // io.EOF at the end
-}
-
-// readInput reads stdin on its own goroutine, handing messages over in chunks. A chunk is
-// handed over when full, or as soon as no more input is waiting, so a slow source's last
-// records are never held back.
-func readInput(ctx context.Context, r *protocol.Reader, out chan<- chunk) {
-	defer close(out)
-	msgs := make([]*protocol.Message, 0, chunkSize)
-	send := func(c chunk) bool {
-		select {
-		case out <- c:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	for {
-		m, err := r.Next()
-		if err != nil {
-			if len(msgs) > 0 && !send(chunk{msgs: msgs}) {
-				return
-			}
-			send(chunk{err: err})
-			return
-		}
-		msgs = append(msgs, m)
-		if len(msgs) == chunkSize || r.Buffered() == 0 {
-			if !send(chunk{msgs: msgs}) {
-				return
-			}
-			msgs = make([]*protocol.Message, 0, chunkSize)
-		}
-	}
-}
-
 // inputLoop handles stdin's messages until its end, a failure or a signal. It reports
 // whether a signal stopped it.
-func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan chunk) bool {
+func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan *chunk) bool {
 	flush := time.NewTimer(flushInterval)
 	flush.Stop()
 	flushArmed := false
@@ -229,8 +191,9 @@ func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan chunk
 				w.inputError(c.err)
 				return false
 			}
-			for _, m := range c.msgs {
-				if w.handle(sendCtx, m) && !flushArmed {
+			<-c.prepared // the preparers always finish a chunk they were given
+			for i, m := range c.msgs {
+				if w.handle(sendCtx, m, &c.records[i]) && !flushArmed {
 					flush.Reset(flushInterval)
 					flushArmed = true
 				}
@@ -253,7 +216,7 @@ func (w *syncWriter) inputError(err error) {
 }
 
 // handle takes one message. It reports whether a state is now waiting on open batches.
-func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message) bool {
+func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message, p *preparedRecord) bool {
 	select {
 	case <-w.stopped:
 		return false // a failure stopped the sync mid-chunk
@@ -261,7 +224,7 @@ func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message) bool {
 	}
 	switch m.Type {
 	case protocol.TypeRecord:
-		w.handleRecord(sendCtx, m.Record)
+		w.handleRecord(sendCtx, m.Record, p)
 	case protocol.TypeState:
 		return w.handleState(m.State)
 	}
@@ -289,10 +252,11 @@ func (w *syncWriter) handleState(s *protocol.State) bool {
 	return w.tracker.PendingStates() > 0 && w.batcher.openEvents() > 0
 }
 
-// handleRecord prepares one record and batches it, or rejects it.
-func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record) {
-	rt, ok := w.routes.lookup(rec.Namespace, rec.Stream)
-	if !ok {
+// handleRecord takes one prepared record: it registers it with the tracker and batches its
+// event, or rejects it.
+func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record, p *preparedRecord) {
+	rt := p.route
+	if rt == nil {
 		w.warnUnknownStream(rec)
 		return
 	}
@@ -303,18 +267,17 @@ func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record)
 	number := counts.received
 	w.mu.Unlock()
 
-	ev, err := w.prep.Prepare(rt.descriptor.String(), number, rec.Data)
-	if err == nil && !fits(len(ev.JSON), w.cfg.ValidateOnly) {
-		err = &event.Rejection{Stream: rt.descriptor.String(), Record: number, Rule: "event_size",
-			Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}
-	}
-	if err != nil {
-		w.rejectRecord(rt, seq, number, err)
+	if p.err != nil {
+		var rej *event.Rejection
+		if errors.As(p.err, &rej) {
+			rej.Record = number // preparers run ahead and do not know it
+		}
+		w.rejectRecord(rt, seq, number, p.err)
 		return
 	}
-	w.warnDropped(rt, ev.Dropped)
+	w.warnDropped(rt, p.event.Dropped)
 	it := item{seq: seq, stream: rt.id, record: number}
-	w.dispatchAll(sendCtx, w.batcher.add(rt.pixel, it, ev.JSON, w.ready[:0]))
+	w.dispatchAll(sendCtx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready[:0]))
 }
 
 // dispatchAll hands ready batches to the senders. It blocks while the bytes queued and in

@@ -75,7 +75,8 @@ func (r *writeResult) stateIDs() []float64 {
 
 func (r *writeResult) stats(i int) (delivered, rejected float64) {
 	st := r.states[i]["destinationStats"].(map[string]any)
-	return st["recordCount"].(float64), st["rejectedRecordCount"].(float64)
+	rejected, _ = st["rejectedRecordCount"].(float64) // left out when zero
+	return st["recordCount"].(float64), rejected
 }
 
 // writeFiles starts a server for api and writes a config (the defaults, then cfg) and a

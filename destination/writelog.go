@@ -106,7 +106,7 @@ func (w *syncWriter) warnDropped(rt *route, dropped []event.Dropped) {
 			continue
 		}
 		seen[d.Path] = true
-		w.logf(protocol.LevelWarn, "Stream %q: field %s is not sent: %s. (Said once per stream and field.)", rt.descriptor.String(), d.Path, d.Reason)
+		w.logf(protocol.LevelWarn, "Stream %q: %s: %s. (Said once per stream and field.)", rt.descriptor.String(), d.Path, d.Reason)
 	}
 }
 

@@ -76,16 +76,20 @@ type Stats struct {
 	RejectedRecordCount int64
 }
 
-// MarshalJSON writes both counts as numbers with a decimal point ("2.0"), as the protocol's
-// doubles are written by the platform.
+// MarshalJSON writes the counts as numbers with a decimal point ("2.0"), as the platform's
+// doubles are written, and leaves rejectedRecordCount out when it is zero, as the platform's
+// own destinations do.
 func (st Stats) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 64)
 	b = append(b, `{"recordCount":`...)
 	b = strconv.AppendInt(b, st.RecordCount, 10)
-	b = append(b, `.0,"rejectedRecordCount":`...)
-	b = strconv.AppendInt(b, st.RejectedRecordCount, 10)
-	b = append(b, ".0}"...)
-	return b, nil
+	b = append(b, ".0"...)
+	if st.RejectedRecordCount != 0 {
+		b = append(b, `,"rejectedRecordCount":`...)
+		b = strconv.AppendInt(b, st.RejectedRecordCount, 10)
+		b = append(b, ".0"...)
+	}
+	return append(b, '}'), nil
 }
 
 // WithStats returns a copy of the state with destinationStats set to st. Every other key is

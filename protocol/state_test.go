@@ -56,13 +56,16 @@ func TestStateWithStatsReplacesExistingStats(t *testing.T) {
 		var got map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(out.Raw(), &got), string(out.Raw()))
 		assert.Len(t, got, 3)
-		assert.Equal(t, `{"recordCount":4.0,"rejectedRecordCount":0.0}`, string(got["destinationStats"]))
+		assert.Equal(t, `{"recordCount":4.0}`, string(got["destinationStats"]))
 		assert.Equal(t, `1`, string(got["id"]))
 	}
 }
 
 func TestStatsAreWrittenWithADecimalPoint(t *testing.T) {
-	b, err := json.Marshal(Stats{RecordCount: 1000000, RejectedRecordCount: 0})
+	b, err := json.Marshal(Stats{RecordCount: 1000000, RejectedRecordCount: 3})
 	require.NoError(t, err)
-	assert.Equal(t, `{"recordCount":1000000.0,"rejectedRecordCount":0.0}`, string(b))
+	assert.Equal(t, `{"recordCount":1000000.0,"rejectedRecordCount":3.0}`, string(b))
+	b, err = json.Marshal(Stats{})
+	require.NoError(t, err)
+	assert.Equal(t, `{"recordCount":0.0}`, string(b), "rejectedRecordCount is left out when zero")
 }

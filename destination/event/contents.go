@@ -91,7 +91,7 @@ func (r *record) scanItem(p *parser, it *item, i int) error {
 				return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
 			}
 			if !isMetadata(k) {
-				r.drop("data.contents[]."+k, "not a documented field")
+				r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
 			}
 			continue
 		}

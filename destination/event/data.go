@@ -148,7 +148,7 @@ func (r *record) otherData(k string) {
 		prob = rejectHint("data."+k, RuleLegacyField, "is a data shape of an older API version", "use data.contents with content items")
 	case isMetadata(k):
 	default:
-		r.drop("data."+k, "not a documented field")
+		r.drop("data."+k, "not a documented field, so it is not sent")
 	}
 	if prob != nil && r.ds.deferred == nil {
 		r.ds.deferred = prob

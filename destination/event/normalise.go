@@ -146,7 +146,7 @@ func (r *record) other(k string) {
 		}
 	case isMetadata(k):
 	default:
-		r.drop(k, "not a documented field")
+		r.drop(k, "not a documented field, so it is not sent")
 	}
 }
 

@@ -61,7 +61,7 @@ type Event struct {
 }
 
 // Dropped names a field that normalisation removed and why, e.g.
-// {"data.coupon", "not a documented field"}. Fields of content items are
+// {"data.coupon", "not a documented field, so it is not sent"}. Fields of content items are
 // reported as data.contents[].name, without the index, so that a caller can
 // warn once per stream and path.
 type Dropped struct {

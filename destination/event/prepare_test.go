@@ -54,7 +54,7 @@ var acceptCases = []acceptCase{
 		name:    "undocumented fields are dropped and reported, metadata silently",
 		in:      `{"id":"o1","type":"order_created",` + ts + `,"coupon":"X","_airbyte_raw_id":"r","_ab_cdc_lsn":1,"data":{"type":"contents","plan_id":"p","value":1.5,"_airbyte_extracted_at":1,"contents":[{"id":"s","group_id":"g"}]}}`,
 		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","contents":[{"id":"s"}]}}`,
-		dropped: []Dropped{{"coupon", "not a documented field"}, {"data.contents[].group_id", "not a documented field"}, {"data.plan_id", "not a field of contents data"}, {"data.value", "not a documented field"}},
+		dropped: []Dropped{{"coupon", "not a documented field, so it is not sent"}, {"data.contents[].group_id", "not a documented field, so it is not sent"}, {"data.plan_id", "not a field of contents data"}, {"data.value", "not a documented field, so it is not sent"}},
 	},
 	{
 		name: "data, user and contents as JSON text",

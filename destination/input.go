@@ -1,0 +1,113 @@
+package destination
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+)
+
+// chunk is a run of messages from stdin with their records prepared, or the error that ended
+// reading. The input loop receives chunks in input order and waits for prepared before
+// using records.
+type chunk struct {
+	msgs     []*protocol.Message
+	records  []preparedRecord // one per message; set for records of configured streams
+	prepared chan struct{}    // closed once every record of the chunk is prepared
+	err      error            // io.EOF at the end of input
+}
+
+// preparedRecord is a record's route and its event, or why it was refused.
+type preparedRecord struct {
+	route *route // nil for a stream outside the catalog
+	event event.Event
+	err   error
+}
+
+// startInput reads stdin on one goroutine and prepares records on one goroutine per CPU,
+// so that decoding and validating records uses every core while batching stays in order.
+// The returned channel yields chunks in input order and is closed at the end of input or
+// when ctx is done. At most chunksAhead chunks are read ahead: reading stdin waits on the
+// input loop.
+func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *chunk {
+	ordered := make(chan *chunk, chunksAhead)
+	toPrepare := make(chan *chunk, chunksAhead)
+	go readInput(ctx, protocol.NewReader(stdin, 0), ordered, toPrepare)
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for c := range toPrepare {
+				w.prepareChunk(c)
+				close(c.prepared)
+			}
+		}()
+	}
+	return ordered
+}
+
+// readInput hands messages over in chunks: when a chunk is full, or as soon as no more input
+// is waiting, so that a slow source's last records are never held back. It closes both
+// channels when it returns.
+func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<- *chunk) {
+	defer close(ordered)
+	defer close(toPrepare)
+	send := func(ch chan<- *chunk, c *chunk) bool {
+		select {
+		case ch <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	// A chunk goes to the preparers first, so that every chunk the input loop waits on is
+	// one a preparer will finish.
+	handOver := func(msgs []*protocol.Message) bool {
+		c := &chunk{msgs: msgs, prepared: make(chan struct{})}
+		return send(toPrepare, c) && send(ordered, c)
+	}
+	msgs := make([]*protocol.Message, 0, chunkSize)
+	for {
+		m, err := r.Next()
+		if err != nil {
+			if len(msgs) > 0 && !handOver(msgs) {
+				return
+			}
+			done := make(chan struct{})
+			close(done)
+			send(ordered, &chunk{prepared: done, err: err})
+			return
+		}
+		msgs = append(msgs, m)
+		if len(msgs) == chunkSize || r.Buffered() == 0 {
+			if !handOver(msgs) {
+				return
+			}
+			msgs = make([]*protocol.Message, 0, chunkSize)
+		}
+	}
+}
+
+// prepareChunk routes and prepares every record of a chunk. It runs on several goroutines at
+// once: it only reads the syncWriter (routes, preparer, config).
+func (w *syncWriter) prepareChunk(c *chunk) {
+	c.records = make([]preparedRecord, len(c.msgs))
+	for i, m := range c.msgs {
+		if m.Type != protocol.TypeRecord {
+			continue
+		}
+		rt, ok := w.routes.lookup(m.Record.Namespace, m.Record.Stream)
+		if !ok {
+			continue
+		}
+		p := &c.records[i]
+		p.route = rt
+		p.event, p.err = w.prep.Prepare(rt.name, 0, m.Record.Data)
+		if p.err == nil && !fits(len(p.event.JSON), w.cfg.ValidateOnly) {
+			p.err = &event.Rejection{Stream: rt.name, Rule: "event_size",
+				Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}
+		}
+		m.Record.Data = nil // the event replaces it; let it go early
+	}
+}

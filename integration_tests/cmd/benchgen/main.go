@@ -1,0 +1,230 @@
+// Command benchgen writes the input of the write benchmark: N realistic
+// Airbyte RECORD messages of about 500 bytes on two streams, orders (mostly
+// order_created contents events with one item and a plaintext email) and
+// leads (lead_created), with a STREAM state every 10,000 records and
+// timestamps within the last hour, as integration_tests/bench.sh expects.
+//
+//	go run ./integration_tests/cmd/benchgen -n 1000000 -out /tmp/bench.jsonl
+//
+// It prints one line to stdout: the counts of records and states, per
+// stream, as key=value pairs.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now())
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "benchgen:", err)
+		os.Exit(1)
+	}
+}
+
+// Streams of the benchmark; bench.sh routes them to two pixels.
+const (
+	ordersStream = "orders"
+	leadsStream  = "leads"
+	// leadEvery makes every leadEvery-th record a lead.
+	leadEvery = 5
+)
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.Time) error {
+	fs := flag.NewFlagSet("benchgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("n", 1000000, "number of records")
+	stateEvery := fs.Int("state-every", 10000, "records between STREAM states")
+	out := fs.String("out", "", "output `file` (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || *n < 0 || *stateEvery < 1 {
+		return errors.New("usage: benchgen -n N [-state-every K] -out FILE")
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	g := newGenerator(bufio.NewWriterSize(f, 1<<20), now)
+	c, err := g.write(ctx, *n, *stateEvery)
+	if err == nil {
+		err = g.w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "records=%d states=%d orders=%d leads=%d orders_states=%d leads_states=%d bytes=%d\n",
+		c.records, c.states, c.perStream[0], c.perStream[1], c.statesPer[0], c.statesPer[1], g.bytes)
+	return err
+}
+
+// counts are what the generator wrote.
+type counts struct {
+	records, states int
+	perStream       [2]int // orders, leads
+	statesPer       [2]int
+}
+
+// generator appends messages to one reusable line buffer.
+type generator struct {
+	w       *bufio.Writer
+	line    []byte
+	emitted int64
+	oldest  int64 // timestamp of record 0, in ms
+	span    int64 // ms between the first and the last record
+	bytes   int64
+	stateID int64
+}
+
+func newGenerator(w *bufio.Writer, now time.Time) *generator {
+	ms := now.UnixMilli()
+	return &generator{w: w, line: make([]byte, 0, 1024), emitted: ms,
+		oldest: ms - 55*time.Minute.Milliseconds(), span: 50 * time.Minute.Milliseconds()}
+}
+
+// write writes n records with a state after every stateEvery records of a
+// stream and a final state for each stream with records since its last.
+func (g *generator) write(ctx context.Context, n, stateEvery int) (counts, error) {
+	var c counts
+	var since [2]int
+	for i := range n {
+		if i%65536 == 0 && ctx.Err() != nil {
+			return c, ctx.Err()
+		}
+		s := 0
+		if i%leadEvery == leadEvery-1 {
+			s = 1
+		}
+		g.record(i, n, s)
+		c.records++
+		c.perStream[s]++
+		since[s]++
+		if since[s] == stateEvery {
+			g.state(s, c.perStream[s], since[s])
+			c.states++
+			c.statesPer[s]++
+			since[s] = 0
+		}
+		if err := g.flushLine(); err != nil {
+			return c, err
+		}
+	}
+	for s := range since {
+		if since[s] > 0 {
+			g.state(s, c.perStream[s], since[s])
+			c.states++
+			c.statesPer[s]++
+			if err := g.flushLine(); err != nil {
+				return c, err
+			}
+		}
+	}
+	return c, nil
+}
+
+func (g *generator) flushLine() error {
+	g.bytes += int64(len(g.line))
+	_, err := g.w.Write(g.line)
+	g.line = g.line[:0]
+	return err
+}
+
+var streamNames = [2]string{ordersStream, leadsStream}
+
+var products = [...]struct {
+	id, name string
+	amount   int
+}{
+	{"sku-trail-42", "Trail Runner 42", 12999}, {"sku-jacket-s", "Rain jacket, size S", 8999},
+	{"sku-sock-3pk", "Merino socks (3 pack)", 2499}, {"sku-cap", "Running cap", 2500},
+	{"sku-boot-w", "Hiking boot", 15900}, {"sku-bottle", "Insulated bottle 750 ml", 3450},
+}
+
+// record appends record i of n, on stream s, with a timestamp spread evenly
+// over the span.
+func (g *generator) record(i, n, s int) {
+	ts := g.oldest
+	if n > 1 {
+		ts += g.span * int64(i) / int64(n-1)
+	}
+	b := append(g.line, `{"type":"RECORD","record":{"stream":"`...)
+	b = append(b, streamNames[s]...)
+	b = append(b, `","emitted_at":`...)
+	b = strconv.AppendInt(b, g.emitted, 10)
+	b = append(b, `,"data":{"id":"`...)
+	b = append(b, streamNames[s][0])
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(i), 10)
+	if s == 0 {
+		b = g.order(b, i, ts)
+	} else {
+		b = g.lead(b, i, ts)
+	}
+	g.line = append(b, "}}}\n"...)
+}
+
+func (g *generator) order(b []byte, i int, ts int64) []byte {
+	p := products[i%len(products)]
+	qty := 1 + i%3
+	b = append(b, `","type":"order_created","timestamp_ms":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"action_source":"web","source_url":"https://shop.example.com/checkout/thank-you?order=A-`...)
+	b = strconv.AppendInt(b, int64(100000+i), 10)
+	b = append(b, `","user":{"email":"customer`...)
+	b = strconv.AppendInt(b, int64(i%250000), 10)
+	b = append(b, `@example.com","user_agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) Mobile/15E148"},"data":{"type":"contents","amount":`...)
+	b = strconv.AppendInt(b, int64(p.amount*qty), 10)
+	b = append(b, `,"currency":"USD","contents":[{"id":"`...)
+	b = append(b, p.id...)
+	b = append(b, `","name":"`...)
+	b = append(b, p.name...)
+	b = append(b, `","quantity":`...)
+	b = strconv.AppendInt(b, int64(qty), 10)
+	b = append(b, `,"amount":`...)
+	b = strconv.AppendInt(b, int64(p.amount), 10)
+	return append(b, `}]}`...)
+}
+
+func (g *generator) lead(b []byte, i int, ts int64) []byte {
+	b = append(b, `","type":"lead_created","timestamp_ms":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"action_source":"web","source_url":"https://shop.example.com/contact?campaign=spring-`...)
+	b = strconv.AppendInt(b, int64(i%97), 10)
+	b = append(b, `","user":{"email":"lead`...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, `@example.org","external_id":"crm-`...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, `","country":"US","zip_code":"94110","user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0"},"data":{"type":"customer_action","amount":5000,"currency":"USD"}`...)
+	return b
+}
+
+// state appends a STREAM state for stream s after total records of it.
+func (g *generator) state(s, total, since int) {
+	g.stateID++
+	b := append(g.line, `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"`...)
+	b = append(b, streamNames[s]...)
+	b = append(b, `"},"stream_state":{"cursor":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `}},"sourceStats":{"recordCount":`...)
+	b = strconv.AppendInt(b, int64(since), 10)
+	b = append(b, `.0},"id":`...)
+	b = strconv.AppendInt(b, g.stateID, 10)
+	g.line = append(b, "}}\n"...)
+}
