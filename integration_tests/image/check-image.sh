@@ -35,7 +35,7 @@ IMAGE=localhost/$NAME:check
 GO_STANDIN=localhost/check-image-golang:local
 BASE_STANDIN=localhost/check-image-base:local
 API_KEY=sk-demo-conversions-key
-PIXEL=pxl_demo_web
+PIXELS=pxl_demo_web,pxl_demo_app,pxl_demo_leads # the pixels sample_config.json and the catalog name
 
 START_S=$(date +%s)
 DEADLINE=$((START_S + BUDGET_SECONDS))
@@ -309,7 +309,7 @@ else
 	(cd "$REPO" && bounded 180 "$GO" build -o "$WORK/fakeapi" "$FAKE_PKG") || die "go build $FAKE_PKG"
 	# A Conversions-only key, as real users have: check then probes the pixel with a
 	# validate-only event, since the Ads API refuses such a key.
-	"$WORK/fakeapi" -addr 127.0.0.1:0 -key "$API_KEY" -key-kind conversions -pixels "$PIXEL" \
+	"$WORK/fakeapi" -addr 127.0.0.1:0 -key "$API_KEY" -key-kind conversions -pixels "$PIXELS" \
 		>"$WORK/fake.out" 2>"$WORK/fake.err" &
 	FAKE_PID=$!
 	URL=""
@@ -326,16 +326,10 @@ else
 	*) die "the fake API printed no base URL in 20 s (got '$URL'): $(head -c 500 "$WORK/fake.err")" ;;
 	esac
 
-	# config KEY prints a connector config pointing at the fake.
-	config() {
-		printf '{"api_key":"%s","continue_on_errors":true,"default_pixel_id":"%s","conversions_api_base_url":"%s","ads_api_base_url":"%s","request_timeout_seconds":10,"max_retry_seconds":30}\n' \
-			"$1" "$PIXEL" "$URL" "$URL"
-	}
+	# The repository's fixtures: sample_config.json pointed at the fake (and a copy with an
+	# unknown key), configured_catalog.json, and messages.jsonl rebased to now.
 	mkdir -p "$WORK/in"
-	config "$API_KEY" >"$WORK/in/cfg.json"
-	config sk-not-a-known-key >"$WORK/in/bad-cfg.json"
-	"$WORK/imagecheck" fixtures -catalog "$REPO/integration_tests/configured_catalog.json" \
-		-messages "$REPO/integration_tests/messages.jsonl" -out "$WORK/in" | sed 's/^/  /'
+	"$WORK/imagecheck" fixtures -url "$URL" -out "$WORK/in" | sed 's/^/  /'
 	chmod 0600 "$WORK/in/cfg.json" "$WORK/in/bad-cfg.json"
 	for f in cfg.json bad-cfg.json catalog.json messages.jsonl; do
 		"${B[@]}" copy --chown 1000:1000 "$CONTAINER" "$WORK/in/$f" "/airbyte/$f" >/dev/null

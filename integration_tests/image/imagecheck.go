@@ -15,7 +15,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"debug/buildinfo"
 	"debug/elf"
@@ -31,6 +30,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fixtures"
 )
 
 func main() {
@@ -159,179 +160,42 @@ func runBinary(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// runFixtures writes the write command's input: the catalog (copied, or a one-stream catalog
-// when absent) and the messages (rebased to now, or three records and a STATE when absent).
+// runFixtures writes the write command's input from the repository's fixtures: the
+// configured catalog, messages.jsonl rebased to now, and two configs pointing at the fake API
+// (sample_config.json as is, and with a key the fake does not know).
 func runFixtures(args []string, stdout io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("fixtures", flag.ContinueOnError)
-	catalogPath := fs.String("catalog", "", "configured catalog to copy (may not exist)")
-	messagesPath := fs.String("messages", "", "messages.jsonl to rebase (may not exist)")
+	url := fs.String("url", "", "base URL of the fake API")
 	out := fs.String("out", "", "output directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	catalog, err := os.ReadFile(*catalogPath)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		catalog = []byte(`{"streams":[{"stream":{"name":"conversions","json_schema":{"type":"object"},"supported_sync_modes":["full_refresh","incremental"]},"sync_mode":"incremental","destination_sync_mode":"append"}]}` + "\n")
-		fmt.Fprintf(stdout, "catalog=generated (no %s)\n", *catalogPath)
-	case err != nil:
-		return err
-	default:
-		fmt.Fprintf(stdout, "catalog=%s\n", *catalogPath)
-	}
-	stream, namespace, err := firstStream(catalog)
+	catalog, err := os.ReadFile(fixtures.Path(fixtures.CatalogFile))
 	if err != nil {
-		return fmt.Errorf("%s: %w", *catalogPath, err)
-	}
-	messages, err := os.ReadFile(*messagesPath)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		messages = generateMessages(stream, namespace, now)
-		fmt.Fprintf(stdout, "messages=generated (no %s): 3 records and 1 state for stream %q\n", *messagesPath, stream)
-	case err != nil:
-		return err
-	default:
-		var summary string
-		messages, summary, err = rebase(messages, now)
-		if err != nil {
-			return fmt.Errorf("%s: %w", *messagesPath, err)
-		}
-		fmt.Fprintf(stdout, "messages=%s: %s\n", *messagesPath, summary)
-	}
-	if err := os.WriteFile(filepath.Join(*out, "catalog.json"), catalog, 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(*out, "messages.jsonl"), messages, 0o644)
-}
-
-// firstStream returns the name and namespace of a configured catalog's first stream.
-func firstStream(catalog []byte) (name, namespace string, err error) {
-	var c struct {
-		Streams []struct {
-			Stream struct {
-				Name      string `json:"name"`
-				Namespace string `json:"namespace"`
-			} `json:"stream"`
-		} `json:"streams"`
+	messages, err := fixtures.Messages(now)
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(catalog, &c); err != nil {
-		return "", "", fmt.Errorf("decode catalog: %w", err)
+	overrides := map[string]any{"request_timeout_seconds": 10, "max_retry_seconds": 30}
+	cfg, err := fixtures.Config(*url, overrides)
+	if err != nil {
+		return err
 	}
-	if len(c.Streams) == 0 || c.Streams[0].Stream.Name == "" {
-		return "", "", errors.New("catalog has no named stream")
+	overrides["api_key"] = "sk-not-a-known-key"
+	badCfg, err := fixtures.Config(*url, overrides)
+	if err != nil {
+		return err
 	}
-	return c.Streams[0].Stream.Name, c.Streams[0].Stream.Namespace, nil
-}
-
-// generateMessages returns three minimal valid records and a STREAM state.
-func generateMessages(stream, namespace string, now time.Time) []byte {
-	var b bytes.Buffer
-	ns := ""
-	if namespace != "" {
-		ns = fmt.Sprintf(`,"namespace":%q`, namespace)
-	}
-	for i := 1; i <= 3; i++ {
-		ts := now.Add(-time.Duration(4-i) * time.Minute).UnixMilli()
-		fmt.Fprintf(&b, `{"type":"RECORD","record":{"stream":%q%s,"emitted_at":%d,"data":{"id":"img-%d","type":"lead_created","timestamp_ms":%d,"action_source":"other","data":{"type":"customer_action"}}}}`+"\n",
-			stream, ns, now.UnixMilli(), i, ts)
-	}
-	fmt.Fprintf(&b, `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":%q%s},"stream_state":{"cursor":"img-3"}},"sourceStats":{"recordCount":3.0},"id":1}}`+"\n", stream, ns)
-	return b.Bytes()
-}
-
-// rebase shifts every record's data.timestamp_ms by one offset, so that the newest is a minute
-// ago and the spacing between records is kept (a record meant to be too old stays too old), and
-// sets emitted_at to now. Numbers stay numbers, digit strings stay digit strings, and RFC 3339
-// strings stay RFC 3339. Other lines pass through byte for byte.
-func rebase(messages []byte, now time.Time) ([]byte, string, error) {
-	lines := bytes.SplitAfter(messages, []byte("\n"))
-	type stamp struct {
-		line int
-		ms   int64
-		kind string // "number", "digits" or "rfc3339"
-	}
-	var stamps []stamp
-	parsed := make([]map[string]json.RawMessage, len(lines))
-	records := make([]map[string]json.RawMessage, len(lines))
-	datas := make([]map[string]json.RawMessage, len(lines))
-	for i, line := range lines {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var msg map[string]json.RawMessage
-		if err := json.Unmarshal(line, &msg); err != nil {
-			return nil, "", fmt.Errorf("line %d: %w", i+1, err)
-		}
-		if string(msg["type"]) != `"RECORD"` {
-			continue
-		}
-		var rec, data map[string]json.RawMessage
-		if err := json.Unmarshal(msg["record"], &rec); err != nil {
-			return nil, "", fmt.Errorf("line %d: record: %w", i+1, err)
-		}
-		parsed[i], records[i] = msg, rec
-		if json.Unmarshal(rec["data"], &data) != nil || data["timestamp_ms"] == nil {
-			continue
-		}
-		datas[i] = data
-		if ms, kind, ok := readStamp(data["timestamp_ms"]); ok {
-			stamps = append(stamps, stamp{line: i, ms: ms, kind: kind})
+	files := map[string][]byte{"catalog.json": catalog, "messages.jsonl": messages, "cfg.json": cfg, "bad-cfg.json": badCfg}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(*out, name), data, 0o600); err != nil {
+			return err
 		}
 	}
-	var newest int64
-	for _, s := range stamps {
-		newest = max(newest, s.ms)
-	}
-	offset := now.Add(-time.Minute).UnixMilli() - newest
-	for _, s := range stamps {
-		datas[s.line]["timestamp_ms"] = writeStamp(s.ms+offset, s.kind)
-	}
-	var out bytes.Buffer
-	nRecords := 0
-	for i, line := range lines {
-		if records[i] == nil {
-			out.Write(line)
-			continue
-		}
-		nRecords++
-		if datas[i] != nil {
-			records[i]["data"] = mustJSON(datas[i])
-		}
-		records[i]["emitted_at"] = json.RawMessage(strconv.FormatInt(now.UnixMilli(), 10))
-		parsed[i]["record"] = mustJSON(records[i])
-		out.Write(mustJSON(parsed[i]))
-		out.WriteByte('\n')
-	}
-	summary := fmt.Sprintf("%d records, %d timestamps rebased by %s", nRecords, len(stamps), time.Duration(offset)*time.Millisecond)
-	return out.Bytes(), summary, nil
-}
-
-func readStamp(raw json.RawMessage) (int64, string, bool) {
-	if ms, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return ms, "number", true
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return 0, "", false
-	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return ms, "digits", true
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UnixMilli(), "rfc3339", true
-	}
-	return 0, "", false
-}
-
-func writeStamp(ms int64, kind string) json.RawMessage {
-	switch kind {
-	case "digits":
-		return mustJSON(strconv.FormatInt(ms, 10))
-	case "rfc3339":
-		return mustJSON(time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00"))
-	default:
-		return json.RawMessage(strconv.FormatInt(ms, 10))
-	}
+	fmt.Fprintf(stdout, "fixtures: %s, %s rebased to now, %s pointed at the fake\n", fixtures.CatalogFile, fixtures.MessagesFile, fixtures.SampleConfigFile)
+	return nil
 }
 
 func mustJSON(v any) json.RawMessage {
