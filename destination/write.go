@@ -75,7 +75,8 @@ type syncWriter struct {
 
 	// Owned by the input loop.
 	unknownStreams map[string]bool
-	dropWarned     []map[string]bool // by StreamID
+	unroutedStates map[string]checkpoint.StreamID // tracker ids of states of streams outside the catalog
+	dropWarned     []map[string]bool              // by StreamID
 	ready          []*batch
 }
 
@@ -131,6 +132,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 		streams:        make([]streamCounts, len(routes.byKey)),
 		stopped:        make(chan struct{}),
 		unknownStreams: map[string]bool{},
+		unroutedStates: map[string]checkpoint.StreamID{},
 		dropWarned:     make([]map[string]bool, len(routes.byKey)),
 	}
 	return w, nil
@@ -147,15 +149,20 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 		senders.Go(func() { w.sendLoop(sendCtx) })
 	}
 	w.logStart()
+	// A signal stops reading at once, even while the loop waits for room to dispatch, and
+	// gives in-flight requests shutdownGrace before they are cancelled.
+	loopCtx, stopLoop := context.WithCancel(sendCtx)
+	defer stopLoop()
+	defer context.AfterFunc(ctx, stopLoop)()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })()
 	inputCtx, stopInput := context.WithCancel(ctx)
 	defer stopInput()
 	chunks := w.startInput(inputCtx, stdin)
 
-	interrupted := w.inputLoop(ctx, sendCtx, chunks)
+	interrupted := w.inputLoop(ctx, loopCtx, chunks)
 	stopInput()
 	if interrupted {
-		grace := time.AfterFunc(shutdownGrace, cancel)
-		defer grace.Stop()
+		w.logf(protocol.LevelWarn, "Interrupted: no more input is read; in-flight requests get %s to finish.", shutdownGrace)
 	}
 	w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
 	close(w.work)
@@ -165,7 +172,10 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 
 // inputLoop handles stdin's messages until its end, a failure or a signal. It reports
 // whether a signal stopped it.
-func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan *chunk) bool {
+//
+// loopCtx ends when ctx does (a signal) and when sending is cancelled (a failure): waits for
+// room to dispatch end with it.
+func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chunk) bool {
 	flush := time.NewTimer(flushInterval)
 	flush.Stop()
 	flushArmed := false
@@ -174,7 +184,6 @@ func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan *chun
 	for {
 		select {
 		case <-ctx.Done():
-			w.logf(protocol.LevelWarn, "Interrupted: no more input is read; in-flight requests get %s to finish.", shutdownGrace)
 			return true
 		case <-w.stopped:
 			return false
@@ -182,10 +191,10 @@ func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan *chun
 			w.logProgress()
 		case <-flush.C:
 			flushArmed = false
-			w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
+			w.dispatchAll(loopCtx, w.batcher.flush(w.ready[:0]))
 		case c, ok := <-chunks:
 			if !ok {
-				return false
+				return ctx.Err() != nil // closed early by a signal, or at the end of input
 			}
 			if c.err != nil {
 				w.inputError(c.err)
@@ -193,7 +202,10 @@ func (w *syncWriter) inputLoop(ctx, sendCtx context.Context, chunks <-chan *chun
 			}
 			<-c.prepared // the preparers always finish a chunk they were given
 			for i, m := range c.msgs {
-				if w.handle(sendCtx, m, &c.records[i]) && !flushArmed {
+				if loopCtx.Err() != nil {
+					break // a signal or a failure: the select above says which
+				}
+				if w.handle(loopCtx, m, &c.records[i]) && !flushArmed {
 					flush.Reset(flushInterval)
 					flushArmed = true
 				}
@@ -216,7 +228,7 @@ func (w *syncWriter) inputError(err error) {
 }
 
 // handle takes one message. It reports whether a state is now waiting on open batches.
-func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message, p *preparedRecord) bool {
+func (w *syncWriter) handle(ctx context.Context, m *protocol.Message, p *preparedRecord) bool {
 	select {
 	case <-w.stopped:
 		return false // a failure stopped the sync mid-chunk
@@ -224,7 +236,7 @@ func (w *syncWriter) handle(sendCtx context.Context, m *protocol.Message, p *pre
 	}
 	switch m.Type {
 	case protocol.TypeRecord:
-		w.handleRecord(sendCtx, m.Record, p)
+		w.handleRecord(ctx, m.Record, p)
 	case protocol.TypeState:
 		return w.handleState(m.State)
 	}
@@ -237,14 +249,7 @@ func (w *syncWriter) handleState(s *protocol.State) bool {
 	defer w.mu.Unlock()
 	switch s.Type {
 	case protocol.StateStream:
-		rt, ok := w.routes.lookup(s.Stream.Namespace, s.Stream.Name)
-		if !ok {
-			// A stream the catalog does not name has no records here: the state is covered
-			// by every record before it, as a global one is.
-			w.tracker.GlobalState(s)
-			break
-		}
-		w.tracker.StreamState(rt.id, s)
+		w.tracker.StreamState(w.stateStream(s.Stream), s)
 	default:
 		w.tracker.GlobalState(s)
 	}
@@ -252,9 +257,25 @@ func (w *syncWriter) handleState(s *protocol.State) bool {
 	return w.tracker.PendingStates() > 0 && w.batcher.openEvents() > 0
 }
 
+// stateStream returns the tracker's id of a STREAM state's stream. A stream the catalog does
+// not name gets an id of its own with no records, so its states are echoed as soon as they
+// reach the head of the queue, with zero counts. Called with mu held.
+func (w *syncWriter) stateStream(d protocol.StreamDescriptor) checkpoint.StreamID {
+	if rt, ok := w.routes.lookup(d.Namespace, d.Name); ok {
+		return rt.id
+	}
+	key := streamKey(d.Namespace, d.Name)
+	id, ok := w.unroutedStates[key]
+	if !ok {
+		id = checkpoint.StreamID(len(w.routes.byKey) + len(w.unroutedStates))
+		w.unroutedStates[key] = id
+	}
+	return id
+}
+
 // handleRecord takes one prepared record: it registers it with the tracker and batches its
 // event, or rejects it.
-func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record, p *preparedRecord) {
+func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *preparedRecord) {
 	rt := p.route
 	if rt == nil {
 		w.warnUnknownStream(rec)
@@ -277,7 +298,7 @@ func (w *syncWriter) handleRecord(sendCtx context.Context, rec *protocol.Record,
 	}
 	w.warnDropped(rt, p.event.Dropped)
 	it := item{seq: seq, stream: rt.id, record: number}
-	w.dispatchAll(sendCtx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready[:0]))
+	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready[:0]))
 }
 
 // dispatchAll hands ready batches to the senders. It blocks while the bytes queued and in

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+)
+
+// A sync stopped by SIGTERM while its input is still open exits 143, having echoed only
+// states whose records were delivered; the next sync, which the platform starts from the
+// last echoed state, delivers every remaining record (records delivered but not checkpointed
+// are sent again and deduplicated by the API on their deterministic ids).
+func TestWriteStoppedBySIGTERMResumesFromTheLastEchoedState(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long scenario: a stop, its grace period and a rerun")
+	}
+	t.Parallel()
+	conversions := stream{name: "conversions", pixel: "pxl_default"}
+	leads := stream{name: "leads", pixel: "pxl_leads"}
+	f := startFake(t, fakeapi.WebPixels("pxl_default", "pxl_leads"), nil)
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	cfg["stream_pixels"] = []map[string]string{{"stream_name": "leads", "pixel_id": "pxl_leads"}}
+	cfg["batch_size"] = 100
+	args := writeArgs(t, cfg, catalogOf(conversions, leads))
+
+	// 20 batches of 100 records, each followed by a state of its stream.
+	in := newInput()
+	var ends []int // ends[b] is the index just after batch b's state
+	for b := range 20 {
+		s := []stream{conversions, leads}[b%2]
+		in.records(s, 100).streamState(s)
+		ends = append(ends, len(in.msgs))
+	}
+
+	p := start(t, args...)
+	p.send(in.lines(0, ends[7])...)
+	require.True(t, p.waitForLine(20*time.Second, isState(8)), "the eighth state is echoed while the input is open")
+	// Half of batch 9 follows, without its state; its requests are slow, so they are in
+	// flight when the signal comes.
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: time.Second, Times: 2})
+	p.send(in.lines(ends[7], ends[7]+50)...)
+	p.signal(sigterm)
+	stopped := p.wait()
+
+	assert.Equal(t, 143, stopped.exit, "exit code after SIGTERM; stdout:\n%s", stopped.stdout)
+	echoed := checkWrite(t, f, in, stopped)
+	require.NotEmpty(t, echoed)
+	last := echoed[len(echoed)-1].in.id
+	assert.Equal(t, 8, last, "the states sent were echoed, and no other")
+	assert.True(t, containsAll(stopped.logs("WARN"), "signal"), "the stop is logged; logs: %q", stopped.logs("WARN"))
+
+	// The rerun starts after the last echoed state and reads its input to the end.
+	rest := in.slice(in.stateIndex(t, last) + 1)
+	rerun := run(t, rest.bytes(0), args...)
+
+	assert.Equal(t, 0, rerun.exit, "exit code of the rerun; stdout:\n%s", rerun.stdout)
+	checkWrite(t, f, rest, rerun)
+	assertAllDelivered(t, f, in)
+	st := f.api.Stats()
+	assert.Equal(t, int64(len(in.validRecords())), st.EventsAccepted, "every record stored once")
+	t.Logf("records sent again after the stop and deduplicated by the API: %d", st.Duplicates)
+}
+
+// A sync waiting for input stops at once on SIGTERM.
+func TestWriteStopsAtOnceOnSIGTERMWhileWaitingForInput(t *testing.T) {
+	t.Parallel()
+	s := stream{name: "conversions", pixel: "pxl_default"}
+	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
+	in := newInput().records(s, 10).streamState(s)
+	p.send(in.lines(0, len(in.msgs))...)
+	require.True(t, p.waitForLine(10*time.Second, isState(1)), "the state is echoed while the input is open")
+	p.signal(sigterm)
+	r := p.wait()
+
+	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	assert.Equal(t, []int{1}, stateIDs(checkWrite(t, f, in, r)))
+	assertExactlyOnce(t, f, in)
+}
+
+// SIGTERM stops a sync within the 20 s grace period even when the API is failing and reading
+// stdin waits on back-pressure (the input loop's wait for room to dispatch ends with the
+// signal; in-flight retries are cancelled when the grace period ends).
+func TestSIGTERMStopsASyncWhoseInputWaitsOnBackPressure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long scenario: waits for the grace period")
+	}
+	t.Parallel()
+	const grace = 20 * time.Second
+	s := stream{name: "conversions", pixel: "pxl_default"}
+	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1 << 30})
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	cfg["batch_size"] = 10
+	cfg["max_in_flight"] = 1 // one sender: the second batch waits for it
+	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
+	in := newInput().records(s, 100).streamState(s)
+	p.send(in.lines(0, len(in.msgs))...)
+	require.True(t, waitUntil(10*time.Second, func() bool { return f.api.Stats().Faults[fakeapi.FaultInternal] >= 2 }),
+		"the first batch is being retried")
+	p.signal(sigterm)
+
+	select {
+	case <-p.done:
+	case <-time.After(grace + 5*time.Second):
+		t.Errorf("the connector did not stop within the %s grace period after SIGTERM", grace)
+		p.cancel()
+	}
+	r := p.wait()
+	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	checkWrite(t, f, in, r)
+}
+
+// waitUntil polls cond until it holds or timeout passes. It reports whether it held.
+func waitUntil(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
