@@ -18,6 +18,7 @@ var version = "0.1.0"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // the first signal starts a graceful stop; a second one kills
 	err := destination.Run(ctx, os.Args[1:], destination.Env{
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,

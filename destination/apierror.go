@@ -2,10 +2,12 @@ package destination
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -176,7 +178,18 @@ func Retryable(ctx context.Context, err error) bool {
 		return apiErr.Retryable()
 	}
 	var netErr *NetworkError
-	return errors.As(err, &netErr)
+	return errors.As(err, &netErr) && !unreachable(err)
+}
+
+// unreachable tells whether a network error will not go away by retrying: the host's name
+// does not resolve, or its certificate is not trusted.
+func unreachable(err error) bool {
+	var dnsErr *net.DNSError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return (errors.As(err, &dnsErr) && dnsErr.IsNotFound) ||
+		errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // NetworkError is a request that got no HTTP answer: refused, reset, timed out.

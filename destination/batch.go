@@ -1,6 +1,8 @@
 package destination
 
 import (
+	"bytes"
+
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 )
 
@@ -96,6 +98,9 @@ func (b *batcher) take(pixel string) *batch {
 		}
 	}
 	cur.body = append(cur.body, bodyTrailer...)
+	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
+		cur.body = bytes.Clone(cur.body) // a partial batch: do not hold its whole estimate
+	}
 	cur.sealed = true
 	return cur
 }

@@ -94,6 +94,8 @@ func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
 		return verdict{failure: protocol.TransientError, message: "OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.", internal: err.Error()}, true
 	case errors.As(err, &apiErr) && apiErr.Retryable():
 		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("OpenAI answered with a server error (HTTP %d) after %d attempts. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts), internal: err.Error()}, true
+	case errors.As(err, &netErr) && unreachable(err):
+		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("Could not reach the OpenAI API (%v). Check the base URLs and the network (a proxy or a TLS-inspecting firewall).", netErr.Err), internal: err.Error()}, true
 	case errors.As(err, &netErr):
 		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("Could not reach the OpenAI API after %d attempts (%v). Check the network and the base URLs.", checkAttempts, netErr.Err), internal: err.Error()}, true
 	case errors.As(err, &apiErr):
@@ -164,10 +166,10 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 
 // pixelRefused tells whether an error is about the pixel rather than the key or the body.
 func pixelRefused(e *APIError) bool {
-	if e.Status == http.StatusNotFound {
-		return true
+	if strings.HasPrefix(e.Param, "events") {
+		return false // about the events, whatever the words
 	}
-	return e.Param == "pid" || strings.Contains(strings.ToLower(e.Message), "pixel")
+	return e.Status == http.StatusNotFound || e.Param == "pid" || strings.Contains(strings.ToLower(e.Message), "pixel")
 }
 
 func describeAccount(a AdAccount) string {

@@ -73,6 +73,10 @@ func (c *Client) PostEvents(ctx context.Context, pixel string, body []byte) (Eve
 	u := c.conversionsBase + "/v1/events?pid=" + url.QueryEscape(pixel)
 	var res EventsResult
 	err := c.do(ctx, http.MethodPost, u, "POST /v1/events", body, &res)
+	var shape *unexpectedBodyError
+	if errors.As(err, &shape) {
+		err = nil // the 2xx body is undocumented: the events were accepted all the same
+	}
 	return res, err
 }
 
@@ -158,21 +162,38 @@ func (c *Client) do(ctx context.Context, method, u, endpoint string, body []byte
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("%s: HTTP %d with a body that is not the expected JSON", endpoint, resp.StatusCode)
+			return &unexpectedBodyError{endpoint: endpoint, status: resp.StatusCode}
 		}
 	}
 	return nil
 }
 
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the URL, and keeps the
-// cause; the key is never in a URL, but a server-given text could hold it.
+// cause, with its text scrubbed of the key (a proxy's or server's words could hold it) but
+// its type still reachable with errors.As.
 func unwrapURLError(err error, key Secret) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return context.DeadlineExceeded
-	}
-	return errors.New(scrub(err.Error(), key))
+	return &scrubbedError{msg: scrub(err.Error(), key), err: err}
 }
+
+// unexpectedBodyError is a 2xx answer whose body is not the JSON expected.
+type unexpectedBodyError struct {
+	endpoint string
+	status   int
+}
+
+func (e *unexpectedBodyError) Error() string {
+	return fmt.Sprintf("%s: HTTP %d with a body that is not the expected JSON", e.endpoint, e.status)
+}
+
+// scrubbedError is an error whose text has had the key removed.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }

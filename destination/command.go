@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -48,7 +49,7 @@ Every command writes Airbyte protocol messages, one JSON object per line, on std
 `
 
 // Run runs the command that args (without the program name) names.
-func Run(ctx context.Context, args []string, env Env) error {
+func Run(ctx context.Context, args []string, env Env) (err error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
@@ -60,6 +61,11 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	w := protocol.NewWriter(env.Stdout)
+	defer func() {
+		if r := recover(); r != nil { // our bug: one system_error trace and exit 1, not a crash
+			err = reportFailure(w, protocol.SystemError, "The connector hit a bug and stopped.", fmt.Sprintf("panic: %v\n%s", r, debug.Stack()))
+		}
+	}()
 	switch args[0] {
 	case "--help", "-h", "help":
 		_, err := io.WriteString(env.Stdout, Usage)

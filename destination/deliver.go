@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -46,9 +47,10 @@ type deliverer struct {
 }
 
 // send delivers one batch's body. It returns nil on a 2xx, the *APIError of a definite refusal
-// (4xx), a *RetryExhaustedError, or ctx's error when ctx ends first.
+// (4xx), a *RetryExhaustedError, or ctx's error when ctx ends first. The retry budget counts
+// from the first attempt: time spent queueing for a limiter slot before it does not count.
 func (d *deliverer) send(ctx context.Context, b *batch) error {
-	start := time.Now()
+	var start time.Time
 	for attempt := 0; ; attempt++ {
 		if err := d.pauses.wait(ctx, b.pixel); err != nil {
 			return err
@@ -56,18 +58,23 @@ func (d *deliverer) send(ctx context.Context, b *batch) error {
 		if err := d.limiter.Acquire(ctx); err != nil {
 			return err
 		}
+		if attempt == 0 {
+			start = time.Now()
+		}
 		err := d.attempt(ctx, b)
 		if err == nil || !Retryable(ctx, err) {
 			return err
 		}
 		delay := d.backoff.Delay(attempt, err)
+		remaining := d.budget - time.Since(start)
+		if remaining <= 0 {
+			return &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(start), Last: err}
+		}
+		delay = min(delay, remaining) // one last attempt at the end of the budget
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests {
 			d.count.rateLimited.Add(1)
 			d.pauses.pause(b.pixel, time.Now().Add(delay))
-		}
-		if elapsed := time.Since(start); elapsed+delay > d.budget {
-			return &RetryExhaustedError{Attempts: attempt + 1, Elapsed: elapsed, Last: err}
 		}
 		d.count.retries.Add(1)
 		if err := sleep(ctx, delay); err != nil {
@@ -119,9 +126,16 @@ func (p *pixelPauses) pause(pixel string, until time.Time) {
 	}
 }
 
+// wait sleeps until the pixel's pause is over, plus a little jitter (up to a tenth of the
+// wait, at most a second), so that the batches a pause held back do not all wake at once
+// into the same rate limit.
 func (p *pixelPauses) wait(ctx context.Context, pixel string) error {
 	p.mu.Lock()
 	until := p.until[pixel]
 	p.mu.Unlock()
-	return sleep(ctx, time.Until(until))
+	d := time.Until(until)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	return sleep(ctx, d+time.Duration(rand.Int64N(int64(min(d/10, time.Second))+1)))
 }

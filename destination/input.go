@@ -35,20 +35,30 @@ type preparedRecord struct {
 func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *chunk {
 	ordered := make(chan *chunk, chunksAhead)
 	toPrepare := make(chan *chunk, chunksAhead)
-	go readInput(ctx, protocol.NewReader(stdin, 0), ordered, toPrepare)
+	go func() {
+		defer w.recoverPanic()
+		readInput(ctx, protocol.NewReader(stdin, 0), ordered, toPrepare)
+	}()
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for c := range toPrepare {
-				w.prepareChunk(c)
-				close(c.prepared)
+				w.prepareSafely(c)
 			}
 		}()
 	}
 	return ordered
 }
 
-// readInput hands messages over in chunks: when a chunk is full, or as soon as no more input
-// is waiting, so that a slow source's last records are never held back. It closes both
+// prepareSafely prepares a chunk and always marks it prepared, even if preparing panics (our
+// bug), which then fails the sync.
+func (w *syncWriter) prepareSafely(c *chunk) {
+	defer close(c.prepared)
+	defer w.recoverPanic()
+	w.prepareChunk(c)
+}
+
+// readInput hands messages over in chunks: when a chunk has chunkSize messages or chunkBytes
+// of record data, or as soon as no more input is waiting, so that a slow source's last records are never held back. It closes both
 // channels when it returns.
 func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<- *chunk) {
 	defer close(ordered)
@@ -68,6 +78,7 @@ func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<
 		return send(toPrepare, c) && send(ordered, c)
 	}
 	msgs := make([]*protocol.Message, 0, chunkSize)
+	size := 0
 	for {
 		m, err := r.Next()
 		if err != nil {
@@ -80,11 +91,14 @@ func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<
 			return
 		}
 		msgs = append(msgs, m)
-		if len(msgs) == chunkSize || r.Buffered() == 0 {
+		if m.Record != nil {
+			size += len(m.Record.Data)
+		}
+		if len(msgs) == chunkSize || size >= chunkBytes || r.Buffered() == 0 {
 			if !handOver(msgs) {
 				return
 			}
-			msgs = make([]*protocol.Message, 0, chunkSize)
+			msgs, size = make([]*protocol.Message, 0, chunkSize), 0
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -28,8 +29,10 @@ const (
 	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight: when it is reached,
 	// reading stdin waits. It bounds memory whatever max_in_flight is.
 	maxQueuedBodyBytes = 12 << 20
-	// chunkSize is how many messages the stdin reader hands over at once.
-	chunkSize = 256
+	// chunkSize and chunkBytes bound how many messages, and how many bytes of record data,
+	// the stdin reader hands over at once.
+	chunkSize  = 256
+	chunkBytes = 1 << 20
 	// chunksAhead is how many chunks may be read and prepared ahead of the input loop.
 	chunksAhead = 4
 	// maxRejectionLogs is how many rejections are logged one by one per stream; the rest are
@@ -50,6 +53,8 @@ type failure struct {
 	internal string
 	stream   *protocol.StreamDescriptor
 }
+
+func (f *failure) Error() string { return f.message }
 
 // syncWriter is one run of `write`. The input loop runs on one goroutine; senders deliver
 // batches concurrently; mu guards the checkpoint tracker, the counts and the echo of states,
@@ -83,11 +88,12 @@ type syncWriter struct {
 // runWrite answers `write`.
 func runWrite(ctx context.Context, cfgPath, catalogPath string, out *protocol.Writer, env Env) error {
 	w, err := newSyncWriter(cfgPath, catalogPath, out, env)
-	if err != nil {
-		if werr := out.Error(protocol.ConfigError, err.Error(), "", nil); werr != nil {
-			return werr
-		}
-		return &ReportedError{Err: err}
+	var bug *failure
+	switch {
+	case errors.As(err, &bug):
+		return reportFailure(out, bug.kind, bug.message, bug.internal)
+	case err != nil:
+		return reportFailure(out, protocol.ConfigError, err.Error(), "")
 	}
 	return w.run(ctx, env.Stdin)
 }
@@ -109,7 +115,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	}
 	prep, err := event.NewPreparer(event.Options{Now: env.Now})
 	if err != nil {
-		return nil, fmt.Errorf("prepare the event schemas: %w", err)
+		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
 	hc := NewHTTPClient(cfg.MaxInFlight)
 	w := &syncWriter{
@@ -159,6 +165,8 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	defer stopInput()
 	chunks := w.startInput(inputCtx, stdin)
 
+	stopProgress := w.startProgress()
+	defer stopProgress()
 	interrupted := w.inputLoop(ctx, loopCtx, chunks)
 	stopInput()
 	if interrupted {
@@ -179,16 +187,12 @@ func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chun
 	flush := time.NewTimer(flushInterval)
 	flush.Stop()
 	flushArmed := false
-	progress := time.NewTicker(progressInterval)
-	defer progress.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return true
 		case <-w.stopped:
 			return false
-		case <-progress.C:
-			w.logProgress()
 		case <-flush.C:
 			flushArmed = false
 			w.dispatchAll(loopCtx, w.batcher.flush(w.ready[:0]))
@@ -221,7 +225,8 @@ func (w *syncWriter) inputError(err error) {
 	}
 	var le *protocol.LineError
 	if errors.As(err, &le) {
-		w.fail(&failure{kind: protocol.SystemError, message: fmt.Sprintf("The input is not valid Airbyte protocol: %v.", le)}, true)
+		// Stop reading, but let what was read be delivered and checkpointed.
+		w.fail(&failure{kind: protocol.SystemError, message: fmt.Sprintf("The input is not valid Airbyte protocol: %v.", le)}, false)
 		return
 	}
 	w.fail(&failure{kind: protocol.SystemError, message: "Reading the input failed.", internal: err.Error()}, true)
@@ -305,7 +310,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 // flight are at their bound: this is the back-pressure that makes reading stdin wait.
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for _, b := range ready {
-		n := int64(cap(b.body))
+		n := int64(len(b.body))
 		if err := w.budget.Acquire(ctx, n); err != nil {
 			return
 		}
@@ -322,89 +327,26 @@ func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 // sendLoop is one sender: it delivers batches until the work channel closes.
 func (w *syncWriter) sendLoop(ctx context.Context) {
 	for b := range w.work {
-		n := int64(cap(b.body))
-		w.deliverBatch(ctx, b)
-		b.body = nil
-		w.budget.Release(n)
+		w.sendOne(ctx, b)
 	}
 }
 
-// deliverBatch sends one batch and settles its records: delivered, or, on a refusal of the
-// batch's content, split in halves until the refused events are isolated and rejected.
-func (w *syncWriter) deliverBatch(ctx context.Context, b *batch) {
-	err := w.deliver.send(ctx, b)
-	var apiErr *APIError
-	var exhausted *RetryExhaustedError
-	switch {
-	case err == nil:
-		w.settle(b.items, checkpoint.Delivered)
-	case ctx.Err() != nil:
-		// Shutting down: the records stay unsettled, so no state covering them is echoed.
-	case errors.As(err, &apiErr) && splittable(apiErr) && len(b.items) > 1:
-		w.deliver.count.splits.Add(1)
-		first, second := b.split(w.cfg.ValidateOnly)
-		w.deliverBatch(ctx, first)
-		w.deliverBatch(ctx, second)
-	case errors.As(err, &apiErr) && splittable(apiErr):
-		w.rejectByAPI(b.items[0], apiErr)
-	case errors.As(err, &apiErr) && apiErr.AuthFailure() && !pixelRefused(apiErr):
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
-			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
-	case errors.As(err, &apiErr) && pixelRefused(apiErr):
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
-			message: fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", b.pixel, apiErr.Status, apiErr.Message, advicePixel)}, true)
-	case errors.As(err, &exhausted):
-		w.fail(&failure{kind: protocol.TransientError, internal: err.Error(),
-			message: fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; the retry budget of %s ran out (%v). The sync will be retried.", b.pixel, w.deliver.budget, exhausted)}, true)
-	default:
-		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
-	}
+// sendOne delivers one batch and gives its bytes back to the budget. A panic (our bug)
+// fails the sync instead of killing the process without a trace.
+func (w *syncWriter) sendOne(ctx context.Context, b *batch) {
+	n := int64(len(b.body))
+	defer w.budget.Release(n)
+	defer w.recoverPanic()
+	w.deliverBatch(ctx, b)
+	b.body = nil
 }
 
-// splittable tells whether a refusal is about the batch's content, which halving can isolate.
-func splittable(e *APIError) bool {
-	return e.BadRequest() || e.Status == 413
-}
-
-// keyAdvice words a key refusal as check does.
-func keyAdvice(e *APIError) string {
-	if e.MissingScopes() {
-		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
-	}
-	return "The key is invalid or was revoked. " + adviceConversionsKey
-}
-
-// settle records the final outcome of records and echoes the states that are now covered.
-func (w *syncWriter) settle(items []item, o checkpoint.Outcome) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, it := range items {
-		if err := w.tracker.Done(it.seq, o); err != nil {
-			w.failLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()}, true)
-			return
-		}
-		if o == checkpoint.Delivered {
-			w.streams[it.stream].delivered++
-		}
-	}
-	w.releaseStates()
-}
-
-// releaseStates echoes every state the tracker releases. Called with mu held.
-func (w *syncWriter) releaseStates() {
-	if w.frozen {
-		return
-	}
-	for _, r := range w.tracker.Ready() {
-		s := r.Payload.(*protocol.State)
-		echo, err := s.WithStats(protocol.Stats{RecordCount: r.Stats.Delivered, RejectedRecordCount: r.Stats.Rejected})
-		if err == nil {
-			err = w.out.State(echo)
-		}
-		if err != nil {
-			w.failLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()}, true)
-			return
-		}
+// recoverPanic turns a panic of the calling goroutine into the sync's system_error. It must
+// be deferred directly.
+func (w *syncWriter) recoverPanic() {
+	if r := recover(); r != nil {
+		w.fail(&failure{kind: protocol.SystemError, message: "The connector hit a bug and stopped.",
+			internal: fmt.Sprintf("panic: %v\n%s", r, debug.Stack())}, true)
 	}
 }
 

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -338,4 +340,63 @@ func TestWriteEchoesAStateWhoseBatchIsPartialBeforeTheInputEnds(t *testing.T) {
 	require.NoError(t, stdinW.Close())
 	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
 	require.NoError(t, <-done)
+}
+
+func TestWriteInValidateOnlyModeEchoesNoState(t *testing.T) {
+	api := newFake("px-default")
+	in := newInput().lead("leads", "a").lead("leads", "b").globalState(1)
+	res := writeScenario(t, api, map[string]any{"validate_only": true}, catalogOf("leads"), in.b.String())
+	require.NoError(t, res.err)
+	assert.Empty(t, res.states, "a dry run must not move the platform's checkpoint")
+	assert.Empty(t, api.Events(), "OpenAI stores nothing in validate-only mode")
+	assert.Equal(t, int64(1), api.Stats().ValidateOnly)
+	assert.Contains(t, strings.Join(res.logs, "\n"), "no state is echoed")
+}
+
+// refusingServer answers every events request with one 400 body.
+func refusingServer(t *testing.T, body string) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(rw, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &requests
+}
+
+func TestWriteDoesNotSplitARefusalOfTheRequestItself(t *testing.T) {
+	cases := []struct {
+		name, body string
+		kind       protocol.FailureType
+		words      string
+	}{
+		{"the pixel", `{"error":{"message":"Invalid pixel id","type":"invalid_request_error","param":"pid","code":null}}`, protocol.ConfigError, "Pixel ID"},
+		{"the events wrapper", `{"error":{"message":"Missing required field: events","type":"invalid_request_error","param":"events","code":null}}`, protocol.SystemError, "did not expect"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, requests := refusingServer(t, c.body)
+			in := newInput()
+			for i := range 64 {
+				in.lead("leads", fmt.Sprint(i))
+			}
+			in.globalState(1)
+			dir := t.TempDir()
+			cfg := fmt.Sprintf(`{"api_key":%q,"continue_on_errors":true,"default_pixel_id":"p","conversions_api_base_url":%q,"ads_api_base_url":%q}`, writeTestKey, srv.URL, srv.URL)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "c.json"), []byte(cfg), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "k.json"), []byte(catalogOf("leads")), 0o600))
+			var out bytes.Buffer
+			err := Run(context.Background(), []string{"write", "--config", filepath.Join(dir, "c.json"), "--catalog", filepath.Join(dir, "k.json")},
+				Env{Stdin: strings.NewReader(in.b.String()), Stdout: &out, Stderr: io.Discard, Version: "test"})
+			require.Error(t, err)
+			assert.Equal(t, int64(1), requests.Load(), "no split: every half would be refused the same way")
+			assert.NotContains(t, out.String(), `"type":"STATE"`, "no record was delivered")
+			assert.Contains(t, out.String(), `"failure_type":"`+string(c.kind)+`"`)
+			assert.Contains(t, out.String(), c.words)
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
@@ -123,7 +124,7 @@ func (w *syncWriter) logStart() {
 	}
 	mode := ""
 	if w.cfg.ValidateOnly {
-		mode = " Validate only is on: OpenAI checks the events but stores none."
+		mode = " Validate only is on: OpenAI checks the events but stores none, so no state is echoed and the next sync starts from the same point."
 	}
 	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %d events, at most %d requests in flight.%s",
 		strings.Join(parts, ", "), w.cfg.BatchSize, w.cfg.MaxInFlight, mode)
@@ -135,6 +136,27 @@ func (w *syncWriter) totals() (received, delivered, rejected int64) {
 		received, delivered, rejected = received+c.received, delivered+c.delivered, rejected+c.rejected
 	}
 	return
+}
+
+// startProgress writes a progress line every progressInterval, on a goroutine of its own so
+// that it goes on while the input waits or the last batches drain. Call the returned
+// function to stop it; it returns once the goroutine has.
+func (w *syncWriter) startProgress() (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(progressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				w.logProgress()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done); <-stopped })
 }
 
 // logProgress writes the periodic progress line.

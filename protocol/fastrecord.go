@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"strconv"
+	"unicode/utf8"
 )
 
 // RECORD lines are nearly all of a sync's input, so they get a decoder of their own that
@@ -57,6 +58,8 @@ func decodeRecordFast(line []byte) (m *Message, ok bool) {
 				return nil, false
 			}
 			haveRecord = true
+		case isMessageField(key):
+			return nil, false // another payload: let encoding/json judge its type
 		default:
 			if !s.skipValue(0) {
 				return nil, false
@@ -111,8 +114,7 @@ func (s *fastScanner) record(rec *Record) bool {
 			rec.Stream = string(name)
 		case keyIs(key, "namespace"):
 			if s.literal("null") {
-				rec.Namespace = ""
-				continue
+				continue // as encoding/json does: null leaves a string as it was
 			}
 			ns, ok := s.plainString()
 			if !ok {
@@ -184,23 +186,43 @@ func (s *fastScanner) literal(word string) bool {
 	return false
 }
 
-// plainString reads a string without escapes and returns its content.
+// plainString reads a string without escapes and returns its content. Invalid UTF-8, which
+// encoding/json would replace, makes it give up.
 func (s *fastScanner) plainString() ([]byte, bool) {
 	s.space()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false
 	}
 	start := s.i + 1
+	ascii := true
 	for j := start; j < len(s.b); j++ {
 		switch c := s.b[j]; {
 		case c == '"':
+			if !ascii && !utf8.Valid(s.b[start:j]) {
+				return nil, false
+			}
 			s.i = j + 1
 			return s.b[start:j], true
 		case c == '\\' || c < 0x20:
 			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
 	return nil, false
+}
+
+// messageFields are the payload keys of a Message other than record.
+var messageFields = []string{"state", "log", "spec", "connectionStatus", "catalog", "trace", "control", "destination_catalog"}
+
+// isMessageField tells whether a top-level key names another payload of a Message.
+func isMessageField(key []byte) bool {
+	for _, f := range messageFields {
+		if keyIs(key, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipValue passes over one valid JSON value.

@@ -57,6 +57,9 @@ func FuzzRecordFastPath(f *testing.F) {
 	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","namespace":null,"data":{"a":[1,-2.5e3,"x\u00e9"],"b":true},"emitted_at":17}}`))
 	f.Add([]byte(`{"record":{"data":{},"stream":"s","emitted_at":1,"meta":{"changes":[]}},"type":"RECORD","extra":[null]}`))
 	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","data":{"a":01},"emitted_at":1}}`))
+	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","namespace":"a","namespace":null,"data":{},"emitted_at":1}}`))
+	f.Add([]byte("{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\xff\",\"data\":{},\"emitted_at\":1}}"))
+	f.Add([]byte(`{"type":"RECORD","log":5,"record":{"stream":"s","data":{},"emitted_at":1}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		fast, ok := decodeRecordFast(line)
 		if !ok {
@@ -70,6 +73,10 @@ func FuzzRecordFastPath(f *testing.F) {
 		b, _ := json.Marshal(&slow)
 		if !bytes.Equal(a, b) {
 			t.Fatalf("fast and general decoders disagree:\n%s\n%s", a, b)
+		}
+		// Marshal would hide a difference in invalid UTF-8: compare the names as read.
+		if fast.Record.Stream != slow.Record.Stream || fast.Record.Namespace != slow.Record.Namespace {
+			t.Fatalf("stream names differ: %q/%q and %q/%q", fast.Record.Namespace, fast.Record.Stream, slow.Record.Namespace, slow.Record.Stream)
 		}
 	})
 }
