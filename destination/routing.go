@@ -45,23 +45,9 @@ func loadCatalog(path string) (*protocol.ConfiguredCatalog, error) {
 	}
 	var c protocol.ConfiguredCatalog
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("the catalog file is not a configured catalog: %w", describeDecodeError(err))
+		return nil, fmt.Errorf("the catalog file is not a configured catalog: %w", protocol.DescribeJSONError(err))
 	}
 	return &c, nil
-}
-
-// describeDecodeError words a JSON decoding error without quoting the input.
-func describeDecodeError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("invalid JSON at byte %d", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Errorf("field %q has the wrong type", typ.Field)
-	default:
-		return errors.New("invalid content")
-	}
 }
 
 // resolveRoutes gives each configured stream its pixel: the stream's destination_object_name

@@ -140,7 +140,7 @@ func decodeMessage(line []byte) (*Message, error) {
 	}
 	var m Message
 	if err := json.Unmarshal(line, &m); err != nil {
-		return nil, describeJSONError(err)
+		return nil, DescribeJSONError(err)
 	}
 	switch m.Type {
 	case TypeRecord:
@@ -160,8 +160,9 @@ func decodeMessage(line []byte) (*Message, error) {
 	return &m, nil
 }
 
-// describeJSONError turns a decoding error into words that quote nothing from the input.
-func describeJSONError(err error) error {
+// DescribeJSONError turns an encoding/json decoding error into words that quote nothing
+// from the input, which may hold personal data or secrets.
+func DescribeJSONError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -172,6 +173,6 @@ func describeJSONError(err error) error {
 		return fmt.Errorf("field %q: a JSON %s where the protocol wants %s", typ.Field, kind, typ.Type)
 	default:
 		// Errors from UnmarshalJSON methods (State) carry no input values.
-		return fmt.Errorf("not a valid message: %w", err)
+		return err
 	}
 }
