@@ -98,8 +98,8 @@ func (b *batcher) take(pixel string) *batch {
 		}
 	}
 	cur.body = append(cur.body, bodyTrailer...)
-	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
-		cur.body = bytes.Clone(cur.body) // a partial batch: do not hold its whole estimate
+	if cap(cur.body)-len(cur.body) > len(cur.body) {
+		cur.body = bytes.Clone(cur.body) // a batch less than half full: do not hold the whole estimate
 	}
 	cur.sealed = true
 	return cur
