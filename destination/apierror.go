@@ -15,8 +15,12 @@ import (
 	"time"
 )
 
-// maxErrorMessage caps how much of a server's error message reaches logs and traces.
-const maxErrorMessage = 300
+// maxErrorMessage caps how much of a server's error message reaches logs and traces, and
+// maxForeignBody how much of a body that is not the API's JSON error does.
+const (
+	maxErrorMessage = 300
+	maxForeignBody  = 120
+)
 
 // APIError is a non-2xx answer from an OpenAI endpoint. Message is the server's error message,
 // already stripped of the API key and capped in length, so an APIError is safe to show.
@@ -106,7 +110,9 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 		}
 	}
 	if e.Message == "" && len(body) > 0 && !json.Valid(body) {
-		e.Message = string(body)
+		// Not the API's JSON (a proxy's page, say): keep its first line only, shortened.
+		first, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+		e.Message = capText(strings.TrimSpace(first), maxForeignBody)
 	}
 	e.Message = capText(scrub(strings.TrimSpace(e.Message), key), maxErrorMessage)
 	e.Type, e.Param, e.Code = scrub(e.Type, key), scrub(e.Param, key), scrub(e.Code, key)

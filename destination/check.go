@@ -44,8 +44,8 @@ type checker struct {
 func (c *checker) run(ctx context.Context) verdict {
 	timeout := min(c.cfg.RequestTimeout(), 20*time.Second)
 	account, accountErr := retryShort(ctx, checkAttempts, timeout, c.client.AdAccount)
-	if v, done := c.unavailable(ctx, accountErr); done {
-		return v
+	if v, down := c.unavailable(ctx, accountErr); down && (len(c.cfg.Pixels()) == 0 || v.failure == protocol.SystemError) {
+		return v // with pixels configured, the events host may still be fine: probe it
 	}
 	pixels, pixelWarnings := c.pixelsToProbe(ctx, timeout, accountErr == nil)
 	results := make([]error, len(pixels))
@@ -80,24 +80,32 @@ func (c *checker) pixelsToProbe(ctx context.Context, timeout time.Duration, acco
 	return ids, nil
 }
 
-// unavailable turns a failure that is not the configuration's fault (the API down, rate
-// limited or unreachable, or our own bug) into a final verdict.
+// unavailable turns an answer that is about the API rather than the key or a pixel (the API
+// down, rate limited, unreachable, or not the OpenAI API at all) into a final verdict. These
+// are expected failures of check: config_error and FAILED, in words a user can act on. Only
+// an error that is none of these is our bug.
 func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
 	var apiErr *APIError
 	var netErr *NetworkError
+	var shape *unexpectedBodyError
+	fail := func(msg string) (verdict, bool) {
+		return verdict{failure: protocol.ConfigError, message: msg, internal: err.Error()}, true
+	}
 	switch {
 	case err == nil:
 		return verdict{}, false
 	case ctx.Err() != nil:
-		return verdict{failure: protocol.TransientError, message: "The check was interrupted before it finished.", internal: err.Error()}, true
+		return fail("The check was interrupted before it finished. Run it again.")
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests:
-		return verdict{failure: protocol.TransientError, message: "OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.", internal: err.Error()}, true
+		return fail("OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.")
 	case errors.As(err, &apiErr) && apiErr.Retryable():
-		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("OpenAI answered with a server error (HTTP %d) after %d attempts. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts), internal: err.Error()}, true
+		return fail(fmt.Sprintf("OpenAI answered with a server error (HTTP %d) %d times in a row. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts))
 	case errors.As(err, &netErr) && unreachable(err):
-		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("Could not reach the OpenAI API (%v). Check the base URLs and the network (a proxy or a TLS-inspecting firewall).", netErr.Err), internal: err.Error()}, true
+		return fail(fmt.Sprintf("Could not reach the OpenAI API (%v). Check the base URLs and the network (a proxy or a TLS-inspecting firewall).", netErr.Err))
 	case errors.As(err, &netErr):
-		return verdict{failure: protocol.TransientError, message: fmt.Sprintf("Could not reach the OpenAI API after %d attempts (%v). Check the network and the base URLs.", checkAttempts, netErr.Err), internal: err.Error()}, true
+		return fail(fmt.Sprintf("Could not reach the OpenAI API after %d attempts (%v). Check the network and the base URLs.", checkAttempts, netErr.Err))
+	case errors.As(err, &shape):
+		return fail(fmt.Sprintf("%s did not answer like the OpenAI API (HTTP %d with a body that is not its JSON). Check the base URLs: leave them empty to use OpenAI's.", shape.endpoint, shape.status))
 	case errors.As(err, &apiErr):
 		return verdict{}, false // a definite answer about the key or a pixel: judge it
 	default:
@@ -118,8 +126,8 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 			bug = err
 		case pixelRefused(apiErr):
 			problems = append(problems, fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", pixels[i], apiErr.Status, apiErr.Message, advicePixel))
-		case apiErr.MissingScopes():
-			wrongKind = err
+		case apiErr.MissingScopes() || (apiErr.AuthFailure() && accountErr == nil):
+			wrongKind = err // a key the Ads API accepts but the events endpoint refuses is of the other kind
 		case apiErr.AuthFailure():
 			keyRefused = err
 		default:
@@ -128,7 +136,7 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 	}
 	switch {
 	case wrongKind != nil:
-		return verdict{failure: protocol.ConfigError, message: "This API key cannot send conversion events: OpenAI says it lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey, internal: wrongKind.Error()}
+		return verdict{failure: protocol.ConfigError, message: wrongKindMessage(wrongKind), internal: wrongKind.Error()}
 	case keyRefused != nil:
 		return verdict{failure: protocol.ConfigError, message: "OpenAI refused this API key (invalid or revoked). " + adviceConversionsKey, internal: keyRefused.Error()}
 	case len(problems) > 0:
@@ -137,6 +145,19 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 		return verdict{failure: protocol.SystemError, message: "The connection check got an answer it did not expect.", internal: bug.Error()}
 	}
 	return judgeAccount(account, accountErr, accepted)
+}
+
+// wrongKindMessage words a key that can read the account but not send events.
+func wrongKindMessage(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.MissingScopes() {
+		return "This API key cannot send conversion events: OpenAI says it lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
+	}
+	status := 0
+	if apiErr != nil {
+		status = apiErr.Status
+	}
+	return fmt.Sprintf("The Ads API accepts this API key but the events endpoint refuses it (HTTP %d), so it is most likely an Advertiser API key. %s", status, adviceConversionsKey)
 }
 
 // judgeAccount gives the verdict once every pixel probe has passed.
@@ -152,10 +173,10 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 			message:  fmt.Sprintf("The key is a Conversions API key: pixels %s accepted a validate-only test event.", strings.Join(accepted, ", ")),
 			warnings: []string{fmt.Sprintf("The Ads API refused this key (HTTP %d), as it does for Conversions-only keys, so the ad account could not be named. Sending events works.", apiErr.Status)},
 		}
-	case errors.As(accountErr, &apiErr) && len(accepted) > 0:
+	case len(accepted) > 0:
 		return verdict{
 			message:  fmt.Sprintf("Pixels %s accepted a validate-only test event, so sending events works.", strings.Join(accepted, ", ")),
-			warnings: []string{fmt.Sprintf("The ad-account endpoint answered HTTP %d (%s), so the ad account could not be named.", apiErr.Status, apiErr.Message)},
+			warnings: []string{fmt.Sprintf("The ad account could not be read (%v), so it could not be named. Sending events works.", accountErr)},
 		}
 	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure():
 		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("The Ads API refused this key (HTTP %d: %s). If it is a Conversions API key, set a Default Pixel ID so that the check can test it by sending a validate-only event. Otherwise: %s", apiErr.Status, apiErr.Message, adviceConversionsKey), internal: accountErr.Error()}

@@ -182,20 +182,30 @@ func TestCheckOutcomes(t *testing.T) {
 			config: map[string]any{"default_pixel_id": "p1"},
 			script: map[string][]fakeReply{routeAccount: {accountOK}, routeEvents: {authBackend503}},
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
-				words:    []string{"server error", "HTTP 503", "3 attempts", "try again later"},
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
+				words:    []string{"server error", "HTTP 503", "3 times in a row", "try again later"},
 				internal: []string{"Authentication backend failure"},
 				calls:    map[string]int{routeAccount: 1, routeEvents: checkAttempts},
 			},
 		},
 		{
-			name:   "server errors that persist on the Ads API",
-			config: map[string]any{"default_pixel_id": "p1"},
+			name:   "server errors that persist on the Ads API and no pixel to probe",
 			script: map[string][]fakeReply{routeAccount: {{Status: 500, Body: `{"error":{"message":"boom"}}`}}},
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words: []string{"server error", "HTTP 500"},
 				calls: map[string]int{routeAccount: checkAttempts, routeEvents: 0},
+			},
+		},
+		{
+			name:   "server errors that persist on the Ads API while the events host works",
+			config: map[string]any{"default_pixel_id": "p1"},
+			script: map[string][]fakeReply{routeAccount: {{Status: 500, Body: `{"error":{"message":"boom"}}`}}, routeEvents: {probeAccepted}},
+			want: checkWant{
+				status:   protocol.StatusSucceeded,
+				words:    []string{"p1", "sending events works"},
+				warnings: []string{"could not be read"},
+				calls:    map[string]int{routeAccount: checkAttempts, routeEvents: 1},
 			},
 		},
 		{
@@ -203,16 +213,15 @@ func TestCheckOutcomes(t *testing.T) {
 			config:  map[string]any{"default_pixel_id": "p1"},
 			refused: true,
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words: []string{"Could not reach the OpenAI API", "3 attempts", "base URLs"},
 			},
 		},
 		{
 			name:   "rate limited on the Ads API fails fast",
-			config: map[string]any{"default_pixel_id": "p1"},
 			script: map[string][]fakeReply{routeAccount: {rateLimited}},
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words:      []string{"rate limiting", "HTTP 429", "again in a minute"},
 				calls:      map[string]int{routeAccount: 1, routeEvents: 0},
 				maxElapsed: 5 * time.Second,
@@ -223,7 +232,7 @@ func TestCheckOutcomes(t *testing.T) {
 			config: map[string]any{"default_pixel_id": "p1"},
 			script: map[string][]fakeReply{routeAccount: {accountOK}, routeEvents: {rateLimited}},
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words:      []string{"rate limiting", "HTTP 429"},
 				calls:      map[string]int{routeEvents: 1},
 				maxElapsed: 5 * time.Second,
@@ -363,7 +372,7 @@ func TestCheckOutcomes(t *testing.T) {
 				}},
 			},
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words:    []string{"server error", "HTTP 500"},
 				internal: []string{"upstream failure"},
 				calls:    map[string]int{routeEvents: checkAttempts},
@@ -375,7 +384,7 @@ func TestCheckOutcomes(t *testing.T) {
 			script: map[string][]fakeReply{routeAccount: {accountOK}, routeEvents: {probeAccepted}},
 			cancel: true,
 			want: checkWant{
-				status: protocol.StatusFailed, failure: protocol.TransientError,
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words: []string{"interrupted"},
 			},
 		},

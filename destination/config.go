@@ -1,6 +1,7 @@
 package destination
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,10 +66,50 @@ func ParseConfig(data []byte) (*Config, error) {
 		return nil, decodeErr
 	}
 	c.normalise()
-	if err := errors.Join(decodeErr, c.Validate()); err != nil {
+	if err := errors.Join(decodeErr, withoutFields(c.Validate(), fieldsOf(decodeErr))); err != nil {
 		return nil, errors.Join(sortFieldErrors(flatten(err))...)
 	}
 	return &c, nil
+}
+
+// fieldsOf returns the top-level fields that problems name ("stream_pixels[1].pixel_id"
+// names stream_pixels).
+func fieldsOf(err error) map[string]bool {
+	out := map[string]bool{}
+	if err == nil {
+		return out
+	}
+	for _, e := range flatten(err) {
+		var fe *FieldError
+		if errors.As(e, &fe) {
+			out[topField(fe.Field)] = true
+		}
+	}
+	return out
+}
+
+func topField(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// withoutFields drops the problems of fields that already failed to decode: their values
+// are the defaults, and a second message about them would only confuse.
+func withoutFields(err error, fields map[string]bool) error {
+	if err == nil || len(fields) == 0 {
+		return err
+	}
+	var keep []error
+	for _, e := range flatten(err) {
+		var fe *FieldError
+		if errors.As(e, &fe) && fields[topField(fe.Field)] {
+			continue
+		}
+		keep = append(keep, e)
+	}
+	return errors.Join(keep...)
 }
 
 // configField names the configuration as a whole in a FieldError.
@@ -103,6 +144,10 @@ func decodeConfig(data []byte, c *Config) error {
 		if !ok || string(value) == "null" {
 			continue
 		}
+		if name == "stream_pixels" {
+			errs = append(errs, decodeStreamPixels(value, &c.StreamPixels)...)
+			continue
+		}
 		if err := json.Unmarshal(value, v.Field(i).Addr().Interface()); err != nil {
 			errs = append(errs, &FieldError{Field: name, Err: fmt.Errorf("must be %s", kindWords(v.Field(i).Type()))})
 		}
@@ -116,6 +161,29 @@ func decodeConfig(data []byte, c *Config) error {
 		errs = append(errs, &FieldError{Field: "continue_on_errors", Err: errors.New("is required")})
 	}
 	return errors.Join(errs...)
+}
+
+// decodeStreamPixels decodes each entry of stream_pixels on its own, refusing unknown fields
+// (a misspelt stream_namespace would otherwise silently match every namespace).
+func decodeStreamPixels(value json.RawMessage, out *[]StreamPixel) []error {
+	var entries []json.RawMessage
+	if err := json.Unmarshal(value, &entries); err != nil {
+		return []error{&FieldError{Field: "stream_pixels", Err: errors.New("must be a list of objects with stream_name, optional stream_namespace and pixel_id")}}
+	}
+	var errs []error
+	*out = make([]StreamPixel, len(entries))
+	for i, e := range entries {
+		dec := json.NewDecoder(bytes.NewReader(e))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&(*out)[i]); err != nil {
+			msg := "must be an object with stream_name, optional stream_namespace and pixel_id (strings)"
+			if strings.Contains(err.Error(), "unknown field") {
+				msg = "has an unknown field (the fields are stream_name, stream_namespace and pixel_id)"
+			}
+			errs = append(errs, &FieldError{Field: fmt.Sprintf("stream_pixels[%d]", i), Err: errors.New(msg)})
+		}
+	}
+	return errs
 }
 
 // kindWords describes a Go type in the words of JSON.

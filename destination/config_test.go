@@ -111,3 +111,20 @@ func TestConfigPixelsListsEachOnceDefaultFirst(t *testing.T) {
 	c := &Config{DefaultPixelID: "d", StreamPixels: []StreamPixel{{StreamName: "a", PixelID: "p"}, {StreamName: "b", PixelID: "d"}, {StreamName: "c", PixelID: "q"}}}
 	assert.Equal(t, []string{"d", "p", "q"}, c.Pixels())
 }
+
+func TestParseConfigRefusesUnknownFieldsInStreamPixels(t *testing.T) {
+	_, err := ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,
+		"stream_pixels":[{"stream_name":"a","pixel_id":"p"},{"stream_name":"b","pixel_id":"q","namespace":"x"},"oops"]}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stream_pixels[1]: has an unknown field")
+	assert.Contains(t, err.Error(), "stream_pixels[2]: must be an object")
+	assert.NotContains(t, err.Error(), "stream_pixels[0]")
+	assert.NotContains(t, err.Error(), "stream_pixels[2].pixel_id", "a field that failed to decode is not judged again")
+}
+
+func TestParseConfigSaysOneThingPerBadField(t *testing.T) {
+	_, err := ParseConfig([]byte(`{"api_key":5,"continue_on_errors":false}`))
+	require.Error(t, err)
+	assert.Len(t, flatten(err), 1, "a wrongly typed key is not also reported missing: %v", err)
+	assert.Contains(t, err.Error(), "api_key: must be a string")
+}

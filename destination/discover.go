@@ -15,8 +15,9 @@ import (
 const adviceFindPixel = "No pixel is known: set a Default Pixel ID or a Pixel per stream in the destination's settings. " +
 	"The Pixel ID is shown in OpenAI Ads Manager under Conversions."
 
-// eventMatchingKey is the key OpenAI deduplicates events on: the event id with its type.
-var eventMatchingKey = []string{"id", "type"}
+// eventMatchingKeys is the key OpenAI deduplicates events on, the event id with its type,
+// written as the protocol writes keys: a list of top-level paths.
+var eventMatchingKeys = [][]string{{"id"}, {"type"}}
 
 // knownPixel is a pixel discover offers, with the name the account gives it when known.
 type knownPixel struct {
@@ -108,7 +109,7 @@ func operations(pixels []knownPixel) ([]protocol.Operation, error) {
 			ObjectName:   p.id,
 			SyncMode:     protocol.SyncAppend,
 			JSONSchema:   schema,
-			MatchingKeys: [][]string{eventMatchingKey},
+			MatchingKeys: eventMatchingKeys,
 		})
 	}
 	return ops, nil

@@ -51,7 +51,7 @@ func TestDiscoverOffersEveryKnownPixelWithTheEventSchema(t *testing.T) {
 	assert.Equal(t, []string{"pxl_configured", "pxl_web", "pxl_app"}, []string{ops[0].ObjectName, ops[1].ObjectName, ops[2].ObjectName})
 	for _, op := range ops {
 		assert.Equal(t, protocol.SyncAppend, op.SyncMode)
-		assert.Equal(t, [][]string{{"id", "type"}}, op.MatchingKeys)
+		assert.Equal(t, [][]string{{"id"}, {"type"}}, op.MatchingKeys)
 		var schema map[string]any
 		require.NoError(t, json.Unmarshal(op.JSONSchema, &schema))
 		assert.Contains(t, schema["title"], op.ObjectName)

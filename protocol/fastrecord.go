@@ -129,7 +129,7 @@ func (s *fastScanner) record(rec *Record) bool {
 			if err != nil {
 				return false
 			}
-			rec.EmittedAt = n
+			rec.EmittedAt = Millis(n)
 		case keyIs(key, "data"), keyIs(key, "meta"), keyIs(key, "file_reference"):
 			if !s.skipValue(0) {
 				return false

@@ -1,6 +1,11 @@
 package protocol
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+)
 
 // Type is the type of an [Message], the value of its "type" key.
 type Type string
@@ -38,9 +43,30 @@ type Record struct {
 	Stream        string          `json:"stream"`
 	Namespace     string          `json:"namespace,omitempty"`
 	Data          json.RawMessage `json:"data"`
-	EmittedAt     int64           `json:"emitted_at"`
+	EmittedAt     Millis          `json:"emitted_at"`
 	Meta          json.RawMessage `json:"meta,omitempty"`
 	FileReference json.RawMessage `json:"file_reference,omitempty"`
+}
+
+// Millis is a time in milliseconds since the epoch. It reads an integral number in any JSON
+// notation (1767225600000, 1767225600000.0, 1.7672256e12), as sources write it differently.
+type Millis int64
+
+// UnmarshalJSON reads an integral number; a fraction is refused.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		*m = Millis(n)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
+		return errors.New("emitted_at is not an integral number of milliseconds")
+	}
+	*m = Millis(f)
+	return nil
 }
 
 // StreamDescriptor names a stream: a name and an optional namespace.

@@ -140,6 +140,9 @@ func decodeMessage(line []byte) (*Message, error) {
 	}
 	var m Message
 	if err := json.Unmarshal(line, &m); err != nil {
+		if !carriesData(line) {
+			return nil, nil // a TRACE, LOG or other message the destination does not use: skip it
+		}
 		return nil, DescribeJSONError(err)
 	}
 	switch m.Type {
@@ -158,6 +161,19 @@ func decodeMessage(line []byte) (*Message, error) {
 		return nil, nil
 	}
 	return &m, nil
+}
+
+// carriesData tells whether a line that failed to decode is a RECORD or a STATE (or cannot be
+// told apart), whose loss would matter. Other messages with a payload this package reads
+// differently (a float where it wants an integer, say) are not worth failing a sync for.
+func carriesData(line []byte) bool {
+	var head struct {
+		Type Type `json:"type"`
+	}
+	if json.Unmarshal(line, &head) != nil {
+		return true
+	}
+	return head.Type == TypeRecord || head.Type == TypeState || head.Type == ""
 }
 
 // DescribeJSONError turns an encoding/json decoding error into words that quote nothing

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -51,7 +50,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		s.Stream = *h.Stream.StreamDescriptor
 	case StateGlobal, StateLegacy:
 	default:
-		return fmt.Errorf("unknown state type %q", h.Type)
+		return errors.New("unknown state type (expected STREAM, GLOBAL or LEGACY)")
 	}
 	s.Type = h.Type
 	s.raw = append(json.RawMessage(nil), b...)

@@ -72,20 +72,66 @@ func (w *Writer) Write(m *Message) error {
 	return w.bw.Flush()
 }
 
-// scrub replaces the secrets in one encoded line. Should a replacement break the JSON (a
-// secret that is also a piece of JSON syntax), the whole message is withheld instead.
+// scrub replaces the secrets in one encoded line, inside string values only: object keys and
+// the JSON's structure are left alone, so the line stays the same message however short or
+// odd a secret is. Should a replacement still break the JSON, the message is withheld.
 func (w *Writer) scrub(line []byte) []byte {
-	changed := false
+	found := false
 	for _, s := range w.secrets {
 		if bytes.Contains(line, s) {
-			line = bytes.ReplaceAll(line, s, []byte(redactedText))
-			changed = true
+			found = true
+			break
 		}
 	}
-	if changed && !json.Valid(bytes.TrimSpace(line)) {
+	if !found {
+		return line
+	}
+	out := make([]byte, 0, len(line)+32)
+	for i := 0; i < len(line); {
+		start, end, ok := nextString(line, i)
+		if !ok {
+			out = append(out, line[i:]...)
+			break
+		}
+		out = append(out, line[i:start]...)
+		value := line[start:end]
+		if !isObjectKey(line, end) {
+			for _, s := range w.secrets {
+				value = bytes.ReplaceAll(value, s, []byte(redactedText))
+			}
+		}
+		out = append(out, value...)
+		i = end
+	}
+	if !json.Valid(bytes.TrimSpace(out)) {
 		return []byte(`{"type":"LOG","log":{"level":"WARN","message":"a message was withheld because it contained a secret"}}` + "\n")
 	}
-	return line
+	return out
+}
+
+// nextString finds the next JSON string literal at or after i: line[start:end] is its content,
+// between the quotes.
+func nextString(line []byte, i int) (start, end int, ok bool) {
+	q := bytes.IndexByte(line[i:], '"')
+	if q < 0 {
+		return 0, 0, false
+	}
+	start = i + q + 1
+	for j := start; j < len(line); j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case '"':
+			return start, j, true
+		}
+	}
+	return 0, 0, false
+}
+
+// isObjectKey tells whether the string ending at end (its closing quote) is an object key.
+func isObjectKey(line []byte, end int) bool {
+	rest := bytes.TrimLeft(line[end+1:], " \t")
+	return len(rest) > 0 && rest[0] == ':'
 }
 
 // Log writes a LOG message.

@@ -81,7 +81,7 @@ func TestDiscover(t *testing.T) {
 			for _, op := range catalogs[0].catalog.Operations {
 				objects = append(objects, op.ObjectName)
 				assert.Equal(t, "append", op.SyncMode)
-				assert.Equal(t, [][]string{{"id", "type"}}, op.MatchingKeys)
+				assert.Equal(t, [][]string{{"id"}, {"type"}}, op.MatchingKeys)
 				var schema struct {
 					Title      string                     `json:"title"`
 					Type       any                        `json:"type"`
