@@ -92,6 +92,7 @@ func (r *record) scanItem(p *parser, it *item, i int) error {
 			}
 			if !isMetadata(k) {
 				r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
+				r.keep(sectionContents, i, k, v)
 			}
 			continue
 		}

@@ -66,8 +66,14 @@ func (r *record) shapeFields(s *dataScan) *problem {
 		return rejectHint("data.contents", RuleContentsForbidden, "is not allowed in customer_action data", "leave contents out of lead, registration, appointment and app events")
 	}
 	if s.planID.k != absent && !hasPlanID(r.shape) {
-		s.planID = val{}
+		// The schema's data union types plan_id for every shape, so a
+		// plan_id that is dropped is still checked against it.
+		if !stringOrInteger(s.planID) {
+			return reject("data.plan_id", RuleStringType, "must be a string or an integer")
+		}
 		r.drop("data.plan_id", "not a field of "+r.shape+" data")
+		r.keep(sectionData, 0, "plan_id", s.planID)
+		s.planID = val{}
 	}
 	if s.typ.k != absent && (s.typ.k != text || s.typ.s != r.shape) {
 		return rejectHint("data.type", RuleDataTypeMatches, "does not match the event type", strconv.Quote(r.shape)+" for this event type, or leave it out")
@@ -111,7 +117,7 @@ func (r *record) scanData(p *parser) error {
 			if seenBefore(&others, k) {
 				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
 			}
-			r.otherData(k)
+			r.otherData(k, v)
 			continue
 		}
 		if slot.k != absent {
@@ -139,7 +145,7 @@ func (s *dataScan) slot(k string) *val {
 }
 
 // otherData handles an undocumented data field.
-func (r *record) otherData(k string) {
+func (r *record) otherData(k string, v val) {
 	var prob *problem
 	switch {
 	case k == "custom_event_name":
@@ -149,6 +155,7 @@ func (r *record) otherData(k string) {
 	case isMetadata(k):
 	default:
 		r.drop("data."+k, "not a documented field, so it is not sent")
+		r.keep(sectionData, 0, k, v)
 	}
 	if prob != nil && r.ds.deferred == nil {
 		r.ds.deferred = prob
@@ -199,6 +206,19 @@ func minorUnitsHint(num, cur string, exp int) string {
 		return "amounts are integers in minor units: " + strconv.Itoa(exp) + " decimals for " + label
 	}
 	return minor + " for " + num + " " + label
+}
+
+// stringOrInteger reports whether v is a string or an integral number, the
+// types the schema allows for a plan_id.
+func stringOrInteger(v val) bool {
+	switch v.k {
+	case text:
+		return true
+	case number:
+		_, ok := shiftedInteger(v.s, 0)
+		return ok
+	}
+	return false
 }
 
 // identifier accepts a non-empty string, or an integral number, which becomes

@@ -14,7 +14,9 @@ const idPrefix = "ab-"
 // type, timestamp_ms, custom_event_name, oppref, source_url, action_source,
 // user, opt_out, data. An event without id gets "ab-" and the hex of the
 // first 16 bytes of the SHA-256 of the stream name, a NUL byte and the
-// event's JSON without id.
+// event's JSON without id, followed, when normalisation dropped any field
+// other than warehouse metadata, by a NUL byte and the canonical JSON of the
+// dropped fields and their values (see appendDropped).
 func (r *record) encode(stream string, b []byte) ([]byte, string) {
 	derive := r.idText == ""
 	if derive {
@@ -54,6 +56,10 @@ func (r *record) encode(stream string, b []byte) ([]byte, string) {
 	b = append(b, stream...)
 	b = append(b, 0)
 	b = append(b, b[start:end]...)
+	if len(r.droppedValues) > 0 {
+		b = append(b, 0)
+		b = r.appendDropped(b)
+	}
 	sum := sha256.Sum256(b[end:])
 	b = b[:end]
 	const at = len(`{"id":"` + idPrefix)

@@ -3,6 +3,7 @@ package event
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,8 +13,9 @@ import (
 // FuzzPrepare checks, for any input, that Prepare never panics and either
 // refuses the record with a *Rejection or returns an event that is
 // unchanged when prepared again, holds no null, no plaintext email,
-// external_id or phone, and no undocumented event, data or content field,
-// and that the schema accepts both the record and the event.
+// external_id or phone (in any letter case) nor any other user field naming
+// email or phone but a *_sha256 digest, and no undocumented event, data or
+// content field, and that the schema accepts both the record and the event.
 func FuzzPrepare(f *testing.F) {
 	for _, tc := range acceptCases {
 		f.Add([]byte(tc.in))
@@ -62,8 +64,12 @@ func checkEventShape(t *testing.T, v any) {
 		assert.Contains(t, m, k)
 	}
 	if u, ok := m["user"].(map[string]any); ok {
-		for _, k := range []string{"email", "external_id", "phone", "phone_number"} {
-			assert.NotContains(t, u, k, "plaintext %s sent", k)
+		for k := range u {
+			lk := strings.ToLower(k)
+			assert.NotContains(t, []string{"email", "external_id", "phone", "phone_number"}, lk, "plaintext %s sent", k)
+			if strings.Contains(lk, "email") || strings.Contains(lk, "phone") {
+				assert.True(t, strings.HasSuffix(lk, "_sha256"), "user.%s may hold plaintext personal data", k)
+			}
 		}
 	}
 	d := m["data"].(map[string]any)

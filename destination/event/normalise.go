@@ -8,8 +8,9 @@ import (
 // record is one record being prepared: the scanned event fields and their
 // normalised forms. It lives on the stack of Prepare.
 type record struct {
-	now     time.Time
-	dropped []Dropped
+	now           time.Time
+	dropped       []Dropped
+	droppedValues []droppedValue // for the derived id
 
 	id, typ, ts, customName, oppref, sourceURL, actionSource, optOut, user, data val
 	legacy                                                                       string
@@ -81,7 +82,7 @@ func (r *record) scanEvent(p *parser) error {
 			if seenBefore(&r.others, k) {
 				return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
 			}
-			r.other(k)
+			r.other(k, v)
 			continue
 		}
 		if slot.k != absent {
@@ -138,7 +139,7 @@ func (r *record) field(k string) *val {
 // other handles an undocumented top-level field: a legacy name is remembered
 // (the first in key order is reported), metadata is dropped silently and
 // anything else is dropped and reported.
-func (r *record) other(k string) {
+func (r *record) other(k string, v val) {
 	switch {
 	case legacyFields[k] != "":
 		if r.legacy == "" || k < r.legacy {
@@ -147,6 +148,7 @@ func (r *record) other(k string) {
 	case isMetadata(k):
 	default:
 		r.drop(k, "not a documented field, so it is not sent")
+		r.keep(sectionEvent, 0, k, v)
 	}
 }
 
@@ -259,13 +261,14 @@ func (r *record) source() *problem {
 	default:
 		return reject("source_url", RuleStringType, "must be a string")
 	}
-	u, cut, p := normaliseSourceURL(r.sourceURL.s)
+	u, reason, p := normaliseSourceURL(r.sourceURL.s)
 	if p != nil {
 		return p
 	}
-	if cut {
+	if reason != "" {
+		r.keep(sectionSourceURL, 0, "", r.sourceURL)
 		r.sourceURL.s = u
-		r.drop("source_url", "query and fragment removed")
+		r.drop("source_url", reason)
 	}
 	return nil
 }

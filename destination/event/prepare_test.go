@@ -128,6 +128,30 @@ var acceptCases = []acceptCase{
 		dropped: []Dropped{{"user.phone", "plaintext phone numbers are never sent"}, {"user.phone_number", "plaintext phone numbers are never sent"}},
 	},
 	{
+		name:    "identifiers and phones in any letter case",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"EMAIL":" Jane@x.com ","Phone":"+15551234567","PHONE_NUMBER":"555","External_ID":"cust42","email_address":"j@x.com"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@x.com") + `","external_id_sha256":"` + sha("cust42") + `"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.PHONE_NUMBER", "plaintext phone numbers are never sent"}, {"user.Phone", "plaintext phone numbers are never sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}},
+	},
+	{
+		name:    "identifiers in any letter case, user as JSON text",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":"{\"EMAIL\":\"Jane@x.com\",\"Phone\":\"+15551234567\",\"External_ID\":\"cust42\",\"email_address\":\"j@x.com\"}"}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@x.com") + `","external_id_sha256":"` + sha("cust42") + `"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.Phone", "plaintext phone numbers are never sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}},
+	},
+	{
+		name:    "documented digests in any letter case take their documented names",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"EMAIL_SHA256":"` + strings.ToUpper(digestA) + `","External_Id_Sha256":"` + digestA + `","Email":"a@b.c"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + digestA + `","external_id_sha256":"` + digestA + `"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.Email", "plaintext is never sent; the given email_sha256 is used"}},
+	},
+	{
+		name:    "other fields naming email or phone are dropped, digests and the rest pass",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_address":"j@x.com","WorkPhone":"555","Emails":["a@x.com"],"is_email_verified":true,"PHONE_SHA256":"` + strings.ToUpper(digestA) + `","country":"US","obref":"ob","COUNTRY":"US"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US","COUNTRY":"US","PHONE_SHA256":"` + digestA + `","obref":"ob"},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.Emails", "may hold plaintext personal data, so it is not sent"}, {"user.WorkPhone", "may hold plaintext personal data, so it is not sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}, {"user.is_email_verified", "may hold plaintext personal data, so it is not sent"}},
+	},
+	{
 		name:    "a given digest wins over plaintext",
 		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"a@b.c","email_sha256":"` + strings.ToUpper(digestA) + `"}}`,
 		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + digestA + `"},"data":{"type":"contents"}}`,
@@ -149,6 +173,29 @@ var acceptCases = []acceptCase{
 		in:      `{"id":"o1","type":"page_viewed",` + ts + `,"action_source":"web","source_url":"HTTPS://shop.example.com/p?email=x#top"}`,
 		want:    `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"HTTPS://shop.example.com/p","action_source":"web","data":{"type":"contents"}}`,
 		dropped: []Dropped{{"source_url", "query and fragment removed"}},
+	},
+	{
+		name:    "source_url loses user name and password",
+		in:      `{"id":"o1","type":"page_viewed",` + ts + `,"action_source":"web","source_url":"https://user:pass@a.example/x"}`,
+		want:    `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"https://a.example/x","action_source":"web","data":{"type":"contents"}}`,
+		dropped: []Dropped{{"source_url", "credentials removed"}},
+	},
+	{
+		name:    "source_url loses credentials, query and fragment",
+		in:      `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"http://u@a.example:8080?q=1#f"}`,
+		want:    `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"http://a.example:8080","data":{"type":"contents"}}`,
+		dropped: []Dropped{{"source_url", "credentials, query and fragment removed"}},
+	},
+	{
+		name: "source_url with a port, IP literal, escapes or a non-ASCII path",
+		in:   `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"http://[::1]:8080/caf%C3%A9/café"}`,
+		want: `{"id":"o1","type":"page_viewed",` + ts + `,"source_url":"http://[::1]:8080/caf%C3%A9/café","data":{"type":"contents"}}`,
+	},
+	{
+		name:    "plan_id on contents data is dropped when the schema allows its type",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"data":{"plan_id":4.2e1}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"data.plan_id", "not a field of contents data"}},
 	},
 	{
 		name: "plan enrollment with plan_id and contents",
@@ -194,23 +241,87 @@ func TestPrepareDocExample(t *testing.T) {
 
 func TestPrepareDerivesID(t *testing.T) {
 	p := newTestPreparer(t)
-	a := `{"type":"lead_created",` + ts + `,"action_source":"email","data":{"type":"customer_action"}}`
-	reordered := `{"data":{"type":"customer_action"},"action_source":"email","coupon":1,` + ts + `,"type":"lead_created"}`
-	evA, err := p.Prepare("leads", 1, []byte(a))
-	require.NoError(t, err)
-	evB, err := p.Prepare("leads", 2, []byte(reordered))
-	require.NoError(t, err)
-	evOther, err := p.Prepare("other_stream", 1, []byte(a))
-	require.NoError(t, err)
-
+	prepare := func(stream, in string) Event {
+		t.Helper()
+		ev, err := p.Prepare(stream, 1, []byte(in))
+		require.NoError(t, err)
+		return ev
+	}
 	body := `{"type":"lead_created",` + ts + `,"action_source":"email","data":{"type":"customer_action"}}`
-	sum := sha256.Sum256([]byte("leads\x00" + body))
-	want := "ab-" + hex.EncodeToString(sum[:16])
-	assert.Equal(t, want, evA.ID)
-	assert.Equal(t, `{"id":"`+want+`",`+body[1:], string(evA.JSON))
-	assert.Equal(t, evA.ID, evB.ID, "the id depends on content, not key order or undocumented fields")
-	assert.NotEqual(t, evA.ID, evOther.ID, "the id depends on the stream")
-	assertIdempotent(t, p, evA)
+	derived := func(hashed string) string {
+		sum := sha256.Sum256([]byte(hashed))
+		return "ab-" + hex.EncodeToString(sum[:16])
+	}
+
+	t.Run("without dropped fields: stream, NUL, event", func(t *testing.T) {
+		ev := prepare("leads", `{"data":{"type":"customer_action"},"action_source":"email","_airbyte_raw_id":"r1",`+ts+`,"type":"lead_created"}`)
+		want := derived("leads\x00" + body)
+		assert.Equal(t, want, ev.ID)
+		assert.Equal(t, `{"id":"`+want+`",`+body[1:], string(ev.JSON))
+		assertIdempotent(t, p, ev)
+	})
+	t.Run("with dropped fields: then NUL and their canonical JSON", func(t *testing.T) {
+		in := `{"type":"lead_created",` + ts + `,"action_source":"email","lead_ref":"L-1","_ab_cdc_lsn":7,` +
+			`"user":{"Phone":"+15551234567","x":{"b":null}},"data":{"type":"customer_action","score":{"b":2,"a":null,"c":[1,null]}}}`
+		ev := prepare("leads", in)
+		evBody := `{"type":"lead_created",` + ts + `,"action_source":"email","user":{"x":{}},"data":{"type":"customer_action"}}`
+		dropped := `{"data":{"score":{"b":2,"c":[1]}},"event":{"lead_ref":"L-1"}}` // personal data is left out
+		assert.Equal(t, derived("leads\x00"+evBody+"\x00"+dropped), ev.ID)
+		assert.NotContains(t, string(ev.JSON), "5551234567", "a dropped value is never sent")
+	})
+
+	ord := func(extra string) string {
+		return `{"type":"order_created",` + ts + `,"data":{"amount":100,"currency":"USD","contents":[{"id":"a"},{"id":"b"}]}` + extra + `}`
+	}
+	withItems := func(a, b string) string {
+		return `{"type":"order_created",` + ts + `,"data":{"contents":[{"id":"a"` + a + `},{"id":"b"` + b + `}]}}`
+	}
+	for _, tc := range []struct {
+		name    string
+		a, b    string
+		streamB string // defaults to the stream of a
+		sameID  bool
+	}{
+		{name: "key order", a: ord(`,"lead_ref":"L1","order_number":7`), b: `{"order_number":7,"data":{"contents":[{"id":"a"},{"id":"b"}],"currency":"USD","amount":100},"lead_ref":"L1",` + ts + `,"type":"order_created"}`, sameID: true},
+		{name: "metadata columns", a: ord(`,"lead_ref":"L1","_airbyte_raw_id":"r1","_airbyte_extracted_at":1`), b: ord(`,"_airbyte_raw_id":"r2","lead_ref":"L1","_ab_cdc_lsn":9`), sameID: true},
+		{name: "metadata in data and items", a: withItems(`,"_ab_x":1`, ""), b: `{"type":"order_created",` + ts + `,"data":{"_airbyte_meta":{},"contents":[{"id":"a"},{"id":"b","_airbyte_y":2}]}}`, sameID: true},
+		{name: "nulls in dropped values", a: ord(`,"extra":{"a":null,"b":[1,null]},"gone":null`), b: ord(`,"extra":{"b":[1]}`), sameID: true},
+		{name: "same plaintext email, other spelling", a: ord(`,"user":{"email":" Jane@X.com "}`), b: ord(`,"user":{"EMAIL":"jane@x.com"}`), sameID: true},
+		{name: "undocumented column value", a: ord(`,"lead_ref":"L1"`), b: ord(`,"lead_ref":"L2"`)},
+		{name: "undocumented column present or not", a: ord(`,"order_number":7`), b: ord("")},
+		{name: "undocumented column name", a: ord(`,"order_number":7`), b: ord(`,"order_no":7`)},
+		// Personal data never goes into an id, not even hashed: the id is sent, and a hash of a
+		// phone number is reversed by trying every number.
+		{name: "phone number", a: ord(`,"user":{"phone":"+15551234567"}`), b: ord(`,"user":{"phone":"+15557654321"}`), sameID: true},
+		{name: "other personal field", a: ord(`,"user":{"email_address":"a@x.com"}`), b: ord(`,"user":{"email_address":"b@x.com"}`), sameID: true},
+		{name: "plaintext email next to a given digest", a: ord(`,"user":{"email":"a@x.com","email_sha256":"` + digestA + `"}`), b: ord(`,"user":{"email":"b@x.com","email_sha256":"` + digestA + `"}`), sameID: true},
+		{name: "undocumented data field", a: `{"type":"order_created",` + ts + `,"data":{"value":1}}`, b: `{"type":"order_created",` + ts + `,"data":{"value":2}}`},
+		{name: "plan_id on contents data", a: `{"type":"order_created",` + ts + `,"data":{"plan_id":"p1"}}`, b: `{"type":"order_created",` + ts + `,"data":{"plan_id":"p2"}}`},
+		{name: "item field", a: withItems(`,"group_id":"g1"`, ""), b: withItems(`,"group_id":"g2"`, "")},
+		{name: "item field on another item", a: withItems(`,"group_id":"g"`, ""), b: withItems("", `,"group_id":"g"`)},
+		{name: "section of a dropped field", a: ord(`,"value":1`), b: `{"type":"order_created",` + ts + `,"data":{"amount":100,"currency":"USD","value":1,"contents":[{"id":"a"},{"id":"b"}]}}`},
+		{name: "dotted column name and nested field", a: ord(`,"data.value":1`), b: `{"type":"order_created",` + ts + `,"data":{"amount":100,"currency":"USD","value":1,"contents":[{"id":"a"},{"id":"b"}]}}`},
+		{name: "source_url query", a: `{"type":"page_viewed",` + ts + `,"source_url":"https://a.example/p?order=1"}`, b: `{"type":"page_viewed",` + ts + `,"source_url":"https://a.example/p?order=2"}`, sameID: true},
+		{name: "value type", a: ord(`,"order_number":7`), b: ord(`,"order_number":"7"`)},
+		{name: "stream", a: ord(""), b: ord(""), streamB: "other_stream"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			streamB := tc.streamB
+			if streamB == "" {
+				streamB = "orders"
+			}
+			a, b := prepare("orders", tc.a), prepare(streamB, tc.b)
+			assert.Regexp(t, `^ab-[0-9a-f]{32}$`, a.ID)
+			if tc.sameID {
+				assert.Equal(t, a.ID, b.ID, "a replay of the same record must keep its id")
+				assert.Equal(t, string(a.JSON), string(b.JSON))
+			} else {
+				assert.NotEqual(t, a.ID, b.ID, "distinct records must not share an id")
+			}
+			again := prepare("orders", tc.a)
+			assert.Equal(t, a.ID, again.ID, "deterministic")
+		})
+	}
 }
 
 func TestPrepareUsesTheClock(t *testing.T) {

@@ -1,6 +1,10 @@
 package event
 
-import "strconv"
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
 
 // Rule names identify the check a rejected record failed. They are stable: the
 // connector's users may filter logs on them.
@@ -159,44 +163,73 @@ func toLowerASCII(s string) string {
 // actionSources lists the values action_source may take.
 var actionSources = []string{"web", "mobile_app", "offline", "physical_store", "phone_call", "email", "other"}
 
-// normaliseSourceURL checks that u is an absolute http or https URL with a host
-// and no whitespace or control characters, and cuts off its query and fragment,
-// as OpenAI's guide asks: only the origin and path are sent. It reports whether
-// anything was cut.
-func normaliseSourceURL(u string) (string, bool, *problem) {
+// normaliseSourceURL checks that u is an absolute http or https URL with a
+// host and no whitespace or control characters, and cuts off its query and
+// fragment, as OpenAI's guide asks (only the origin and path are sent), and
+// any user name and password. The part that is sent must parse with
+// net/url. reason says what was cut, or is empty.
+func normaliseSourceURL(u string) (out, reason string, prob *problem) {
 	bad := func() *problem {
 		return rejectHint("source_url", RuleSourceURLAbsolute, "must be an absolute http or https URL", "https://shop.example.com/checkout")
 	}
-	var rest string
+	var scheme int // length of the scheme and "://"
 	switch {
 	case hasPrefixFold(u, "https://"):
-		rest = u[len("https://"):]
+		scheme = len("https://")
 	case hasPrefixFold(u, "http://"):
-		rest = u[len("http://"):]
+		scheme = len("http://")
 	default:
-		return "", false, bad()
+		return "", "", bad()
 	}
+	kept, cut := u, false // kept is the URL without query and fragment
 	for i := 0; i < len(u); i++ {
-		if c := u[i]; c <= ' ' || c == 0x7f {
-			return "", false, bad()
+		switch c := u[i]; {
+		case c <= ' ' || c == 0x7f:
+			return "", "", bad()
+		case (c == '?' || c == '#') && !cut:
+			kept, cut = u[:i], true
 		}
 	}
-	host := rest
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; c == '/' || c == '?' || c == '#' {
-			host = rest[:i]
-			break
+	authority, path := kept[scheme:], ""
+	if i := strings.IndexByte(authority, '/'); i >= 0 {
+		authority, path = authority[:i], authority[i:]
+	}
+	if !plainHost(authority) || strings.IndexByte(path, '%') >= 0 {
+		// Ports, IP literals, user info, escapes: let net/url judge. A
+		// plain host and a path without escapes always parse, so the
+		// common case costs no allocation.
+		pu, err := url.Parse(kept)
+		if err != nil || pu.Hostname() == "" {
+			return "", "", bad()
+		}
+		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+			kept = kept[:scheme] + authority[at+1:] + path
+			if cut {
+				return kept, "credentials, query and fragment removed", nil
+			}
+			return kept, "credentials removed", nil
 		}
 	}
-	if host == "" || host[0] == '@' || host[0] == ':' {
-		return "", false, bad()
+	if cut {
+		return kept, "query and fragment removed", nil
 	}
-	for i := 0; i < len(u); i++ {
-		if c := u[i]; c == '?' || c == '#' {
-			return u[:i], true, nil
+	return u, "", nil
+}
+
+// plainHost reports whether authority is a non-empty host name of ASCII
+// letters, digits, '.', '-', '_' and '~' only: no port, user info, escape or
+// IP literal.
+func plainHost(authority string) bool {
+	if authority == "" {
+		return false
+	}
+	for i := 0; i < len(authority); i++ {
+		c := authority[i]
+		if !isASCIIAlnum(c) && c != '.' && c != '-' && c != '_' && c != '~' {
+			return false
 		}
 	}
-	return u, false, nil
+	return true
 }
 
 func hasPrefixFold(s, prefix string) bool {

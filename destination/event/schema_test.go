@@ -45,6 +45,8 @@ func TestSchemaRefusesWhatTheGoChecksRefuse(t *testing.T) {
 		`{"type":"order_created","timestamp_ms":1,"action_source":"app"}`,
 		`{"type":"order_created","timestamp_ms":1,"opt_out":"yes"}`,
 		`{"type":"order_created","timestamp_ms":1,"user":5}`,
+		`{"type":"order_created","timestamp_ms":1,"data":{"plan_id":true}}`,
+		`{"type":"lead_created","timestamp_ms":1,"data":{"plan_id":1.5}}`,
 	} {
 		v, err := parseValue(in)
 		require.NoError(t, err)

@@ -48,15 +48,24 @@ func (u *userOut) empty() bool {
 	return true
 }
 
-// userScan holds the user fields that need work after the scan.
+// userScan holds the user fields that need work after the scan, each with
+// the key it arrived under, which may differ from the documented name in
+// letter case (EMAIL, External_ID).
 type userScan struct {
-	email, externalID, emailHash, externalIDHash val
-	phones                                       []string
+	email, externalID, emailHash, externalIDHash member
+	dropped                                      []string // keys dropped by the scan
 }
 
+// Reasons for dropping user fields.
+const (
+	reasonPhone    = "plaintext phone numbers are never sent"
+	reasonPersonal = "may hold plaintext personal data, so it is not sent"
+)
+
 // normaliseUser reads user (an object or its JSON text), hashes plaintext
-// email and external_id, drops phone numbers, checks every *_sha256 field and
-// passes everything else through, nulls stripped.
+// email and external_id, drops phone numbers and other fields that may hold
+// plaintext personal data, checks every *_sha256 field and passes everything
+// else through, nulls stripped.
 func (r *record) normaliseUser() *problem {
 	switch r.user.k {
 	case absent, object: // an object was scanned with the record
@@ -90,9 +99,9 @@ func (r *record) normaliseUser() *problem {
 }
 
 // scanUser reads the user object at p.i, sorting its members into the
-// documented fields, the plaintext identifiers and the pass-through rest.
+// identifiers, the documented fields, the dropped fields and the
+// pass-through rest.
 func (r *record) scanUser(p *parser) error {
-	u, s := &r.u, &r.us
 	if err := p.open(); err != nil {
 		return err
 	}
@@ -108,37 +117,72 @@ func (r *record) scanUser(p *parser) error {
 		if v.k == null {
 			continue
 		}
-		slot := s.slot(u, k)
-		if slot == nil {
-			for _, m := range u.rest {
-				if m.key == k {
-					return reject("user", RuleJSONDuplicateKey, "has a duplicate key")
-				}
-			}
-			if k == "phone" || k == "phone_number" {
-				if seenBefore(&s.phones, k) {
-					return reject("user", RuleJSONDuplicateKey, "has a duplicate key")
-				}
-				r.drop("user."+k, "plaintext phone numbers are never sent")
-				continue
-			}
-			u.rest = append(u.rest, member{key: k})
-			slot = &u.rest[len(u.rest)-1].v
+		if err := r.userMember(k, v); err != nil {
+			return err
 		}
-		if slot.k != absent {
-			return reject("user", RuleJSONDuplicateKey, "has a duplicate key")
-		}
-		if v.k == object || v.k == array {
-			if v, err = canonical(v); err != nil {
-				return err
-			}
-		}
-		*slot = v
 	}
 }
 
-// slot returns where the user field k is kept, or nil for the rest.
-func (s *userScan) slot(u *userOut, k string) *val {
+// userMember files the user member k, whose value v is not null. The
+// identifiers email, external_id and their digests, and the phone fields, are
+// recognised in any letter case, as warehouses often upper-case column names.
+func (r *record) userMember(k string, v val) error {
+	u, s := &r.u, &r.us
+	id := s.ident(k)
+	slot := u.field(k)
+	lk := k
+	if id == nil && slot == nil {
+		lk = strings.ToLower(k) // no allocation when k has no upper case
+		if lk != k {
+			id = s.ident(lk)
+		}
+	}
+	if id != nil {
+		if id.v.k != absent {
+			return duplicateUserKey(id.key, k)
+		}
+		*id = member{key: k, v: v}
+		return nil
+	}
+	if slot == nil {
+		if reason := personalReason(lk); reason != "" {
+			if seenBefore(&s.dropped, k) {
+				return duplicateUserKey(k, k)
+			}
+			r.drop("user."+k, reason)
+			r.keep(sectionUser, 0, k, v)
+			return nil
+		}
+		for _, m := range u.rest {
+			if m.key == k {
+				return duplicateUserKey(k, k)
+			}
+		}
+		u.rest = append(u.rest, member{key: k})
+		slot = &u.rest[len(u.rest)-1].v
+	}
+	if slot.k != absent {
+		return duplicateUserKey(k, k)
+	}
+	if v.k == object || v.k == array {
+		var err error
+		if v, err = canonical(v); err != nil {
+			return err
+		}
+	}
+	*slot = v
+	return nil
+}
+
+func duplicateUserKey(first, second string) *problem {
+	if first != second {
+		return reject("user", RuleJSONDuplicateKey, "has the same field twice, in different letter case")
+	}
+	return reject("user", RuleJSONDuplicateKey, "has a duplicate key")
+}
+
+// ident returns where the identifier named k (in lower case) is kept, or nil.
+func (s *userScan) ident(k string) *member {
 	switch k {
 	case "email":
 		return &s.email
@@ -149,6 +193,11 @@ func (s *userScan) slot(u *userOut, k string) *val {
 	case "external_id_sha256":
 		return &s.externalIDHash
 	}
+	return nil
+}
+
+// field returns where the documented plain user field k is kept, or nil.
+func (u *userOut) field(k string) *val {
 	for i, f := range userFields {
 		if f == k {
 			return &u.fields[i]
@@ -157,30 +206,55 @@ func (s *userScan) slot(u *userOut, k string) *val {
 	return nil
 }
 
+// personalReason says why the undocumented user field whose lower-cased name
+// is lk is dropped, or returns "" when it passes through: a phone number is
+// never sent, and neither is any other field whose name mentions email or
+// phone, unless it is a *_sha256 digest.
+func personalReason(lk string) string {
+	switch {
+	case lk == "phone" || lk == "phone_number":
+		return reasonPhone
+	case strings.HasSuffix(lk, "_sha256"):
+		return ""
+	case strings.Contains(lk, "email") || strings.Contains(lk, "phone"):
+		return reasonPersonal
+	}
+	return ""
+}
+
+// isDigestKey reports whether the user field k holds a digest: its name ends
+// in _sha256, in any letter case.
+func isDigestKey(k string) bool {
+	return strings.HasSuffix(strings.ToLower(k), "_sha256")
+}
+
 // hashPlaintext fills d from the given digest or from the plaintext, which is
 // trimmed (and lower-cased when lower is set) and hashed. A given digest wins
-// over plaintext, which is then dropped unhashed.
-func (r *record) hashPlaintext(d *digest, plain, given val, name string, lower bool) *problem {
-	if given.k != absent {
-		s, prob := normaliseSHA256(given, "user."+name+"_sha256")
+// over plaintext, which is then dropped unhashed. name is the documented name
+// of the plaintext field; paths use the keys as given.
+func (r *record) hashPlaintext(d *digest, plain, given member, name string, lower bool) *problem {
+	if given.v.k != absent {
+		s, prob := normaliseSHA256(given.v, "user."+given.key)
 		if prob != nil {
 			return prob
 		}
 		d.given = s
 	}
-	if plain.k == absent {
+	if plain.v.k == absent {
 		return nil
 	}
-	if plain.k != text {
-		return reject("user."+name, RuleStringType, "must be a string")
+	if plain.v.k != text {
+		return reject("user."+plain.key, RuleStringType, "must be a string")
 	}
-	if given.k != absent {
-		r.drop("user."+name, "plaintext is never sent; the given "+name+"_sha256 is used")
+	if given.v.k != absent {
+		r.drop("user."+plain.key, "plaintext is never sent; the given "+name+"_sha256 is used")
+		r.keep(sectionUser, 0, plain.key, plain.v)
 		return nil
 	}
-	s := strings.TrimSpace(plain.s)
+	s := strings.TrimSpace(plain.v.s)
 	if s == "" {
-		r.drop("user."+name, "empty after trimming")
+		r.drop("user."+plain.key, "empty after trimming")
+		r.keep(sectionUser, 0, plain.key, plain.v)
 		return nil
 	}
 	d.sum, d.computed = hashNormalised(s, lower), true
@@ -211,12 +285,13 @@ func hashNormalised(s string, lower bool) [sha256.Size]byte {
 	return sha256.Sum256([]byte(strings.ToLower(s)))
 }
 
-// checkRestDigests checks the pass-through fields named *_sha256: each holds
-// a digest or an array of digests, which are lower-cased.
+// checkRestDigests checks the pass-through fields named *_sha256 (in any
+// letter case): each holds a digest or an array of digests, which are
+// lower-cased.
 func (r *record) checkRestDigests() *problem {
 	for i := range r.u.rest {
 		m := &r.u.rest[i]
-		if !strings.HasSuffix(m.key, "_sha256") {
+		if !isDigestKey(m.key) {
 			continue
 		}
 		path := "user." + m.key
