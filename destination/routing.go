@@ -54,6 +54,9 @@ func loadCatalog(path string) (*protocol.ConfiguredCatalog, error) {
 // (data activation), else its stream_pixels entry, else default_pixel_id. It refuses sync
 // modes an events API cannot honour and names every stream that has no pixel.
 func resolveRoutes(cfg *Config, catalog *protocol.ConfiguredCatalog) (*routes, error) {
+	if len(catalog.Streams) == 0 {
+		return nil, errors.New("the configured catalog names no stream, so there is nothing to write")
+	}
 	r := &routes{index: map[string]checkpoint.StreamID{}}
 	var noPixel, badMode []string
 	for _, s := range catalog.Streams {
@@ -73,6 +76,7 @@ func resolveRoutes(cfg *Config, catalog *protocol.ConfiguredCatalog) (*routes, e
 			continue
 		}
 		if _, dup := r.index[streamKey(d.Namespace, d.Name)]; dup {
+			badMode = append(badMode, fmt.Sprintf("stream %q is listed twice in the catalog", d.String()))
 			continue
 		}
 		id := checkpoint.StreamID(len(r.byKey))

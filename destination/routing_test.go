@@ -72,3 +72,15 @@ func TestResolveRoutesRefusesOverwrite(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot be deleted")
 	assert.Contains(t, err.Error(), `"update"`)
 }
+
+func TestResolveRoutesRefusesAnEmptyOrRepeatingCatalog(t *testing.T) {
+	_, err := resolveRoutes(&Config{DefaultPixelID: "p"}, &protocol.ConfiguredCatalog{})
+	assert.ErrorContains(t, err, "names no stream")
+
+	twice := &protocol.ConfiguredCatalog{Streams: []protocol.ConfiguredStream{
+		configured("orders", "", protocol.SyncAppend, "a"),
+		configured("orders", "", protocol.SyncAppend, "b"),
+	}}
+	_, err = resolveRoutes(&Config{}, twice)
+	assert.ErrorContains(t, err, `stream "orders" is listed twice`)
+}

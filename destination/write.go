@@ -172,10 +172,13 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	if interrupted {
 		w.logf(protocol.LevelWarn, "Interrupted: no more input is read; in-flight requests get %s to finish.", shutdownGrace)
 	}
-	w.dispatchAll(sendCtx, w.batcher.flush(w.ready[:0]))
+	w.dispatchAll(sendCtx, w.batcher.flush(w.ready)) // with what an interrupted dispatch left
 	close(w.work)
 	senders.Wait()
-	return w.finish(interrupted)
+	stopProgress()
+	// A signal that came after the end of input, while the last batches drained, still
+	// makes this an interrupted sync, not an unfinished one.
+	return w.finish(interrupted || ctx.Err() != nil)
 }
 
 // inputLoop handles stdin's messages until its end, a failure or a signal. It reports
@@ -195,7 +198,7 @@ func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chun
 			return false
 		case <-flush.C:
 			flushArmed = false
-			w.dispatchAll(loopCtx, w.batcher.flush(w.ready[:0]))
+			w.dispatchAll(loopCtx, w.batcher.flush(w.ready))
 		case c, ok := <-chunks:
 			if !ok {
 				return ctx.Err() != nil // closed early by a signal, or at the end of input
@@ -303,24 +306,28 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 	}
 	w.warnDropped(rt, p.event.Dropped)
 	it := item{seq: seq, stream: rt.id, record: number}
-	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready[:0]))
+	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }
 
 // dispatchAll hands ready batches to the senders. It blocks while the bytes queued and in
-// flight are at their bound: this is the back-pressure that makes reading stdin wait.
+// flight are at their bound: this is the back-pressure that makes reading stdin wait. When
+// ctx ends first, the batches not handed over stay in w.ready, for the final flush.
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
-	for _, b := range ready {
+	for i, b := range ready {
 		n := int64(len(b.body))
 		if err := w.budget.Acquire(ctx, n); err != nil {
+			w.ready = ready[i:]
 			return
 		}
 		select {
 		case w.work <- b:
 		case <-ctx.Done():
 			w.budget.Release(n)
+			w.ready = ready[i:]
 			return
 		}
 	}
+	clear(ready) // let delivered batches go
 	w.ready = ready[:0]
 }
 

@@ -267,9 +267,9 @@ func (r *record) source() *problem {
 	}
 	if reason != "" {
 		r.keep(sectionSourceURL, 0, "", r.sourceURL)
-		r.sourceURL.s = u
 		r.drop("source_url", reason)
 	}
+	r.sourceURL.s = u
 	return nil
 }
 

@@ -181,6 +181,9 @@ func normaliseSourceURL(u string) (out, reason string, prob *problem) {
 	default:
 		return "", "", bad()
 	}
+	if u[:scheme] != "https://" && u[:scheme] != "http://" {
+		u = strings.ToLower(u[:scheme]) + u[scheme:] // HTTPS:// is https://, and the API wants the latter
+	}
 	kept, cut := u, false // kept is the URL without query and fragment
 	for i := 0; i < len(u); i++ {
 		switch c := u[i]; {

@@ -130,3 +130,51 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 	}
 	return true
 }
+
+// SIGTERM after the end of input, while the last batches are still being sent, is a stopped
+// sync (exit 143, no error trace), not an unfinished one.
+func TestSIGTERMAfterTheEndOfInputIsAStop(t *testing.T) {
+	t.Parallel()
+	s := stream{name: "conversions", pixel: "pxl_default"}
+	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: 3 * time.Second})
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
+	in := newInput().records(s, 5).streamState(s)
+	p.send(in.lines(0, len(in.msgs))...)
+	p.closeInput()
+	require.Eventually(t, func() bool { return f.api.Stats().Requests > 0 }, 10*time.Second, 10*time.Millisecond, "the batch is in flight")
+	p.signal(sigterm)
+	r := p.wait()
+
+	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	checkWrite(t, f, in, r) // no error trace, and the state echoed only if its batch landed
+}
+
+// On SIGTERM, batches already formed are still sent within the grace period, and the states
+// they cover are echoed.
+func TestSIGTERMStillSendsTheBatchesAlreadyFormed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits on slow requests")
+	}
+	t.Parallel()
+	s := stream{name: "conversions", pixel: "pxl_default"}
+	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: 2 * time.Second, Times: 3})
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	cfg["max_in_flight"] = 1
+	cfg["batch_size"] = 100
+	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
+	in := newInput().records(s, 150).streamState(s)
+	p.send(in.lines(0, len(in.msgs))...) // the input stays open
+	require.Eventually(t, func() bool { return f.api.Stats().Requests > 0 }, 10*time.Second, 10*time.Millisecond, "the first batch is in flight")
+	time.Sleep(1500 * time.Millisecond) // not a timing assertion: lets the 1 s flush form the partial batch
+	p.signal(sigterm)
+	r := p.wait()
+
+	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	assert.Equal(t, []int{1}, stateIDs(checkWrite(t, f, in, r)), "both batches were sent in the grace period and the state echoed")
+	assertExactlyOnce(t, f, in)
+}
