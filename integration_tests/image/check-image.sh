@@ -184,8 +184,8 @@ TAG=$(metadata_value dockerImageTag)
 REPOSITORY=$(metadata_value dockerRepository)
 [ -n "$TAG" ] || die "metadata.yaml has no dockerImageTag"
 log "$(buildah --version); $("$GO" version); metadata.yaml: $REPOSITORY:$TAG; work dir $WORK"
-bounded 120 "$GO" build -o "$WORK/imagecheck" "$REPO/integration_tests/image/imagecheck.go" ||
-	die "build integration_tests/image/imagecheck.go"
+(cd "$REPO" && bounded 120 "$GO" build -o "$WORK/imagecheck" ./integration_tests/image/imagecheck) ||
+	die "build integration_tests/image/imagecheck"
 
 # ---------------------------------------------------------------------------------------------
 phase "stand-in base images"

@@ -1,11 +1,8 @@
-//go:build ignore
-
 // Command imagecheck holds the JSON work of check-image.sh, so that the script needs neither jq
-// nor python. The script builds it once with `go build -o X imagecheck.go`; the build tag keeps
-// it out of `go build ./...` and `go vet ./...`.
+// nor python. The script builds it once with `go build -o X ./integration_tests/image/imagecheck`.
 //
 //	imagecheck config   -name N -version V < inspect.json   checks the image config (buildah inspect)
-//	imagecheck fixtures -catalog C -messages M -out DIR            writes catalog.json, messages.jsonl
+//	imagecheck fixtures -url URL -out DIR                          writes the fixtures pointed at the fake
 //	imagecheck summary  FILE                                       summarizes connector output
 //	imagecheck binary   FILE                                       checks the connector binary
 //	imagecheck stats    BASE_URL                                   prints the fake API's counters
@@ -196,14 +193,6 @@ func runFixtures(args []string, stdout io.Writer, now time.Time) error {
 	}
 	fmt.Fprintf(stdout, "fixtures: %s, %s rebased to now, %s pointed at the fake\n", fixtures.CatalogFile, fixtures.MessagesFile, fixtures.SampleConfigFile)
 	return nil
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
 
 // runSummary checks that every line of a connector's stdout is a JSON object with a string
