@@ -189,6 +189,7 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chunk) bool {
 	flush := time.NewTimer(flushInterval)
 	flush.Stop()
+	defer flush.Stop()
 	flushArmed := false
 	for {
 		select {
