@@ -21,10 +21,9 @@ type item struct {
 // batch is one request's worth of events for one pixel. Its body is built as events are
 // added, and is sent byte for byte the same on every retry.
 type batch struct {
-	pixel  string
-	body   []byte
-	items  []item
-	sealed bool
+	pixel string
+	body  []byte
+	items []item
 }
 
 // bodyHeader opens a body; validate_only is the configuration's.
@@ -101,7 +100,6 @@ func (b *batcher) take(pixel string) *batch {
 	if cap(cur.body)-len(cur.body) > len(cur.body) {
 		cur.body = bytes.Clone(cur.body) // a batch less than half full: do not hold the whole estimate
 	}
-	cur.sealed = true
 	return cur
 }
 
@@ -134,7 +132,7 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 	for _, it := range items {
 		size += it.end - it.start + 1
 	}
-	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items)), sealed: true}
+	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items))}
 	out.body = append(out.body, bodyHeader(validateOnly)...)
 	for i, it := range items {
 		if i > 0 {

@@ -23,14 +23,12 @@ type route struct {
 // routes maps the catalog's streams to pixels.
 type routes struct {
 	byKey []route // indexed by StreamID
-	index map[string]checkpoint.StreamID
+	index map[protocol.StreamDescriptor]checkpoint.StreamID
 }
-
-func streamKey(namespace, name string) string { return namespace + "\x00" + name }
 
 // lookup finds the route of a record's stream.
 func (r *routes) lookup(namespace, name string) (*route, bool) {
-	id, ok := r.index[streamKey(namespace, name)]
+	id, ok := r.index[protocol.StreamDescriptor{Name: name, Namespace: namespace}]
 	if !ok {
 		return nil, false
 	}
@@ -57,7 +55,7 @@ func resolveRoutes(cfg *Config, catalog *protocol.ConfiguredCatalog) (*routes, e
 	if len(catalog.Streams) == 0 {
 		return nil, errors.New("the configured catalog names no stream, so there is nothing to write")
 	}
-	r := &routes{index: map[string]checkpoint.StreamID{}}
+	r := &routes{index: map[protocol.StreamDescriptor]checkpoint.StreamID{}}
 	var noPixel, badMode []string
 	for _, s := range catalog.Streams {
 		d := s.Stream.Descriptor()
@@ -75,13 +73,13 @@ func resolveRoutes(cfg *Config, catalog *protocol.ConfiguredCatalog) (*routes, e
 			noPixel = append(noPixel, d.String())
 			continue
 		}
-		if _, dup := r.index[streamKey(d.Namespace, d.Name)]; dup {
+		if _, dup := r.index[d]; dup {
 			badMode = append(badMode, fmt.Sprintf("stream %q is listed twice in the catalog", d.String()))
 			continue
 		}
 		id := checkpoint.StreamID(len(r.byKey))
 		r.byKey = append(r.byKey, route{id: id, descriptor: d, name: d.String(), pixel: pixel})
-		r.index[streamKey(d.Namespace, d.Name)] = id
+		r.index[d] = id
 	}
 	var problems []string
 	problems = append(problems, badMode...)

@@ -79,9 +79,9 @@ type syncWriter struct {
 	cancel  context.CancelFunc
 
 	// Owned by the input loop.
-	unknownStreams map[string]bool
-	unroutedStates map[string]checkpoint.StreamID // tracker ids of states of streams outside the catalog
-	dropWarned     []map[string]bool              // by StreamID
+	unknownStreams map[protocol.StreamDescriptor]bool
+	unroutedStates map[protocol.StreamDescriptor]checkpoint.StreamID // tracker ids of states of streams outside the catalog
+	dropWarned     []map[string]bool                                 // by StreamID
 	ready          []*batch
 }
 
@@ -137,8 +137,8 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
 		stopped:        make(chan struct{}),
-		unknownStreams: map[string]bool{},
-		unroutedStates: map[string]checkpoint.StreamID{},
+		unknownStreams: map[protocol.StreamDescriptor]bool{},
+		unroutedStates: map[protocol.StreamDescriptor]checkpoint.StreamID{},
 		dropWarned:     make([]map[string]bool, len(routes.byKey)),
 	}
 	return w, nil
@@ -273,11 +273,10 @@ func (w *syncWriter) stateStream(d protocol.StreamDescriptor) checkpoint.StreamI
 	if rt, ok := w.routes.lookup(d.Namespace, d.Name); ok {
 		return rt.id
 	}
-	key := streamKey(d.Namespace, d.Name)
-	id, ok := w.unroutedStates[key]
+	id, ok := w.unroutedStates[d]
 	if !ok {
 		id = checkpoint.StreamID(len(w.routes.byKey) + len(w.unroutedStates))
-		w.unroutedStates[key] = id
+		w.unroutedStates[d] = id
 	}
 	return id
 }

@@ -83,12 +83,11 @@ func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason string) 
 
 // warnUnknownStream warns once per stream that the catalog does not configure.
 func (w *syncWriter) warnUnknownStream(rec *protocol.Record) {
-	key := streamKey(rec.Namespace, rec.Stream)
-	if w.unknownStreams[key] {
+	d := protocol.StreamDescriptor{Name: rec.Stream, Namespace: rec.Namespace}
+	if w.unknownStreams[d] {
 		return
 	}
-	w.unknownStreams[key] = true
-	d := protocol.StreamDescriptor{Name: rec.Stream, Namespace: rec.Namespace}
+	w.unknownStreams[d] = true
 	w.logf(protocol.LevelWarn, "Records of stream %q are ignored: the configured catalog does not include it.", d.String())
 }
 

@@ -129,6 +129,16 @@ func baseConfig(f *fake, key string) config {
 	}
 }
 
+// defaultPixelSetup starts a fake API with the one pixel pxl_default and returns it with a
+// config, for the good key, that sends every stream to that pixel.
+func defaultPixelSetup(t *testing.T) (*fake, config) {
+	t.Helper()
+	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	cfg := baseConfig(f, keyBoth)
+	cfg["default_pixel_id"] = "pxl_default"
+	return f, cfg
+}
+
 // writeFile writes v (JSON, or raw bytes) to a new file and returns its path.
 func writeFile(t *testing.T, name string, v any) string {
 	t.Helper()

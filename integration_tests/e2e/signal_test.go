@@ -70,9 +70,7 @@ func TestWriteStoppedBySIGTERMResumesFromTheLastEchoedState(t *testing.T) {
 func TestWriteStopsAtOnceOnSIGTERMWhileWaitingForInput(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 	in := newInput().records(s, 10).streamState(s)
 	p.send(in.lines(0, len(in.msgs))...)
@@ -95,10 +93,8 @@ func TestSIGTERMStopsASyncWhoseInputWaitsOnBackPressure(t *testing.T) {
 	t.Parallel()
 	const grace = 20 * time.Second
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f, cfg := defaultPixelSetup(t)
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1 << 30})
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
 	cfg["batch_size"] = 10
 	cfg["max_in_flight"] = 1 // one sender: the second batch waits for it
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
@@ -136,10 +132,8 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 func TestSIGTERMAfterTheEndOfInputIsAStop(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f, cfg := defaultPixelSetup(t)
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: 3 * time.Second})
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 	in := newInput().records(s, 5).streamState(s)
 	p.send(in.lines(0, len(in.msgs))...)
@@ -160,10 +154,8 @@ func TestSIGTERMStillSendsTheBatchesAlreadyFormed(t *testing.T) {
 	}
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+	f, cfg := defaultPixelSetup(t)
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: 2 * time.Second, Times: 3})
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
 	cfg["max_in_flight"] = 1
 	cfg["batch_size"] = 100
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)

@@ -203,12 +203,10 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+			f, cfg := defaultPixelSetup(t)
 			in, poison := build()
 			require.Equal(t, 1500, poison.number)
 			f.api.Poison(poison.id)
-			cfg := baseConfig(f, keyBoth)
-			cfg["default_pixel_id"] = "pxl_default"
 			cfg["continue_on_errors"] = continueOnErrors
 			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 			echoed := checkWrite(t, f, in, r)
@@ -253,9 +251,7 @@ func containsAll(texts []string, parts ...string) bool {
 func TestWriteFailsWithAConfigErrorWhenTheKeyIsRefusedMidSync(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	cfg["batch_size"] = 100
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 
@@ -304,12 +300,10 @@ func TestWriteRejectsRecordsItCannotSend(t *testing.T) {
 		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
+			f, cfg := defaultPixelSetup(t)
 			in := newInput().records(s, 20).streamState(s).records(s, 5)
 			bad := in.invalidRecords(s)
 			in.records(s, 5).streamState(s).records(s, 3).streamState(s)
-			cfg := baseConfig(f, keyBoth)
-			cfg["default_pixel_id"] = "pxl_default"
 			cfg["continue_on_errors"] = continueOnErrors
 			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 			echoed := checkWrite(t, f, in, r)
@@ -341,9 +335,7 @@ func TestWriteRejectsRecordsItCannotSend(t *testing.T) {
 func TestWriteEchoesAStateOfAPartialBatchWhileTheInputIsOpen(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 
 	in := newInput().records(s, 7).streamState(s)
@@ -360,9 +352,7 @@ func TestWriteEchoesAStateOfAPartialBatchWhileTheInputIsOpen(t *testing.T) {
 func TestWriteEchoesStatesWithoutRecords(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	args := writeArgs(t, cfg, catalogOf(s))
 
 	in := newInput().streamState(s).streamState(s).globalState(s)
@@ -381,9 +371,7 @@ func TestWriteEchoesStatesWithoutRecords(t *testing.T) {
 func TestWriteFailsOnAnInputLineThatIsNotAMessage(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	in := newInput().records(s, 5).streamState(s).other(`{"type":"RECORD","record":{"stream":"conversions","data":`).records(s, 5).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
@@ -399,9 +387,7 @@ func TestWriteFailsWithAConfigErrorWhenAPixelIsRefused(t *testing.T) {
 	t.Parallel()
 	good := stream{name: "good", pixel: "pxl_default"}
 	gone := stream{name: "gone", pixel: "pxl_gone", objectName: "pxl_gone"} // not the account's
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	in := newInput().records(good, 10).records(gone, 10).streamState(good).streamState(gone)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(good, gone))...)
 
@@ -419,9 +405,7 @@ func TestStateOfAStreamOutsideTheCatalogCountsNoRecords(t *testing.T) {
 	t.Parallel()
 	a := stream{name: "a", pixel: "pxl_default"}
 	z := stream{name: "z", pixel: "pxl_default"}
-	f := startFake(t, fakeapi.WebPixels("pxl_default"), nil)
-	cfg := baseConfig(f, keyBoth)
-	cfg["default_pixel_id"] = "pxl_default"
+	f, cfg := defaultPixelSetup(t)
 	in := newInput().records(a, 5).streamState(a).records(a, 3).streamState(z).streamState(a)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(a))...)
 
