@@ -33,6 +33,17 @@ type APIError struct {
 	Code       string
 	RequestID  string        // the x-request-id header, which OpenAI support asks for
 	RetryAfter time.Duration // from a Retry-After header; zero when absent
+	// Details are the entries of error.errors[], each naming one field of the request
+	// (such as events[1].data.type) with its own message and code. Most answers have none.
+	Details []ErrorDetail
+}
+
+// ErrorDetail is one entry of an error answer's error.errors[] list, scrubbed and capped like
+// APIError.Message.
+type ErrorDetail struct {
+	Message string
+	Param   string
+	Code    string
 }
 
 func (e *APIError) Error() string {
@@ -47,26 +58,11 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Retryable tells whether the request may succeed if sent again: 408, 429 and 5xx but 501.
+// Retryable tells whether the request may succeed if sent again: the table of answers
+// classifies it as a rate limit or a server error.
 func (e *APIError) Retryable() bool {
-	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests ||
-		(e.Status >= 500 && e.Status != http.StatusNotImplemented)
-}
-
-// AuthFailure tells whether the key was refused (401 or 403).
-func (e *APIError) AuthFailure() bool {
-	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
-}
-
-// MissingScopes tells whether the key is valid but of the wrong kind: the API names the scope
-// it lacks ("Missing scopes: ads.third_party_events.write").
-func (e *APIError) MissingScopes() bool {
-	return e.AuthFailure() && strings.Contains(strings.ToLower(e.Message), "missing scope")
-}
-
-// BadRequest tells whether the server refused the request's content (400 or 422).
-func (e *APIError) BadRequest() bool {
-	return e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity
+	c := e.Class()
+	return c == ClassRateLimited || c == ClassServerError
 }
 
 // errorEnvelope is OpenAI's error body: {"error":{"message","type","param","code"}}. Some
@@ -81,7 +77,19 @@ type errorBody struct {
 	Type    string          `json:"type"`
 	Param   json.RawMessage `json:"param"`
 	Code    json.RawMessage `json:"code"`
+	Errors  []errorEntry    `json:"errors"`
 }
+
+// errorEntry is one entry of error.errors[] (reference §0.3).
+type errorEntry struct {
+	Message string          `json:"message"`
+	Param   json.RawMessage `json:"param"`
+	Code    json.RawMessage `json:"code"`
+}
+
+// maxErrorDetails bounds how many entries of error.errors[] are kept: a batch has at most
+// 1,000 events.
+const maxErrorDetails = 1000
 
 // bearerPattern finds bearer tokens a server might echo back.
 var bearerPattern = regexp.MustCompile(`(?i)bearer\s+[^\s"',;]+`)
@@ -103,6 +111,7 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 		case json.Unmarshal(env.Error, &eb) == nil && eb.Message != "":
 			e.Message, e.Type = eb.Message, eb.Type
 			e.Param, e.Code = rawString(eb.Param), rawString(eb.Code)
+			e.Details = errorDetails(eb.Errors, key)
 		case json.Unmarshal(env.Error, &s) == nil && s != "":
 			e.Message = s
 		default:
@@ -117,6 +126,22 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 	e.Message = capText(scrub(strings.TrimSpace(e.Message), key), maxErrorMessage)
 	e.Type, e.Param, e.Code = scrub(e.Type, key), scrub(e.Param, key), scrub(e.Code, key)
 	return e
+}
+
+// errorDetails keeps the entries of error.errors[], scrubbed of key and capped.
+func errorDetails(entries []errorEntry, key Secret) []ErrorDetail {
+	if len(entries) == 0 {
+		return nil
+	}
+	out := make([]ErrorDetail, 0, min(len(entries), maxErrorDetails))
+	for _, en := range entries[:min(len(entries), maxErrorDetails)] {
+		out = append(out, ErrorDetail{
+			Message: capText(scrub(strings.TrimSpace(en.Message), key), maxErrorMessage),
+			Param:   scrub(rawString(en.Param), key),
+			Code:    scrub(rawString(en.Code), key),
+		})
+	}
+	return out
 }
 
 // rawString reads a JSON string or number as text; null and anything else give "".

@@ -57,7 +57,7 @@ func retryShort[T any](ctx context.Context, attempts int, timeout time.Duration,
 		v, err := call(attemptCtx)
 		cancel()
 		var apiErr *APIError
-		rateLimited := errors.As(err, &apiErr) && apiErr.Status == 429
+		rateLimited := errors.As(err, &apiErr) && apiErr.Class() == ClassRateLimited
 		if err == nil || attempt+1 >= attempts || rateLimited || !Retryable(ctx, err) {
 			return v, err
 		}

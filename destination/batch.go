@@ -9,12 +9,13 @@ import (
 // maxBodyBytes caps the body of one request, as peers of this API do (4 MiB).
 const maxBodyBytes = 4 << 20
 
-// item is one event in a batch: its checkpoint ticket, where it came from, and where its JSON
-// sits in the batch's body.
+// item is one event in a batch: its checkpoint ticket, where it came from, its time (for the
+// send-time window) and where its JSON sits in the batch's body.
 type item struct {
 	seq        checkpoint.Seq
 	stream     checkpoint.StreamID
 	record     int64 // the record's 1-based number in its stream
+	ts         int64 // the event's timestamp_ms
 	start, end int   // the event's bytes: body[start:end]
 }
 
@@ -26,12 +27,17 @@ type batch struct {
 	items []item
 }
 
+// IntegrationSource is the integration_source sent on every request: it names this connector
+// to OpenAI (reference §0.2: "identifies the integration sending the request; does not affect
+// authentication or authorization"). It matches ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.
+const IntegrationSource = "airbyte-destination-openai-ads-conversions"
+
 // bodyHeader opens a body; validate_only is the configuration's.
 func bodyHeader(validateOnly bool) string {
 	if validateOnly {
-		return `{"validate_only":true,"events":[`
+		return `{"validate_only":true,"integration_source":"` + IntegrationSource + `","events":[`
 	}
-	return `{"validate_only":false,"events":[`
+	return `{"validate_only":false,"integration_source":"` + IntegrationSource + `","events":[`
 }
 
 const bodyTrailer = "]}"
@@ -140,8 +146,24 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 		}
 		start := len(out.body)
 		out.body = append(out.body, bt.body[it.start:it.end]...)
-		out.items[i] = item{seq: it.seq, stream: it.stream, record: it.record, start: start, end: len(out.body)}
+		it.start, it.end = start, len(out.body)
+		out.items[i] = it
 	}
 	out.body = append(out.body, bodyTrailer...)
 	return out
+}
+
+// without builds a sealed batch of bt's events whose drop flag is false; it returns nil when
+// none is left. drop has one flag per item.
+func (bt *batch) without(drop []bool, validateOnly bool) *batch {
+	keep := make([]item, 0, len(bt.items))
+	for i, it := range bt.items {
+		if !drop[i] {
+			keep = append(keep, it)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	return bt.subset(keep, validateOnly)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,16 +13,19 @@ import (
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 )
 
-// bodyEvents decodes a batch body and returns its validate_only flag and event ids.
+// bodyEvents decodes a batch body and returns its validate_only flag and event ids. Every body
+// names the connector in integration_source.
 func bodyEvents(t *testing.T, body []byte) (bool, []string) {
 	t.Helper()
 	var b struct {
-		ValidateOnly bool `json:"validate_only"`
-		Events       []struct {
+		ValidateOnly      bool   `json:"validate_only"`
+		IntegrationSource string `json:"integration_source"`
+		Events            []struct {
 			ID string `json:"id"`
 		} `json:"events"`
 	}
 	require.NoError(t, json.Unmarshal(body, &b), string(body))
+	assert.Equal(t, IntegrationSource, b.IntegrationSource, "integration_source of %s", body)
 	ids := make([]string, len(b.Events))
 	for i, e := range b.Events {
 		ids[i] = e.ID
@@ -108,4 +112,47 @@ func TestBatchSplitGivesTwoValidBodiesOfTheSameEvents(t *testing.T) {
 	_, ids := bodyEvents(t, r.body)
 	assert.Len(t, q.items, 1)
 	assert.Equal(t, []string{"3", "4"}, ids)
+}
+
+func TestBatchWithoutKeepsTheOtherEventsInOrder(t *testing.T) {
+	b := newBatcher(6, true)
+	var ready []*batch
+	for i := 0; i < 6; i++ {
+		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1), ts: int64(1000 + i)}, eventJSON(fmt.Sprint(i), i), ready)
+	}
+	require.Len(t, ready, 1)
+	tests := []struct {
+		name string
+		drop []int
+		want []string
+	}{
+		{"none", nil, []string{"0", "1", "2", "3", "4", "5"}},
+		{"first and last", []int{0, 5}, []string{"1", "2", "3", "4"}},
+		{"three in the middle", []int{1, 2, 4}, []string{"0", "3", "5"}},
+		{"all but one", []int{0, 1, 2, 3, 5}, []string{"4"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			drop := make([]bool, 6)
+			for _, i := range tt.drop {
+				drop[i] = true
+			}
+			rest := ready[0].without(drop, true)
+			require.NotNil(t, rest)
+			validateOnly, ids := bodyEvents(t, rest.body)
+			assert.True(t, validateOnly)
+			assert.Equal(t, tt.want, ids)
+			for i, it := range rest.items {
+				assert.True(t, json.Valid(rest.body[it.start:it.end]), "item offsets point at whole events")
+				assert.Equal(t, tt.want[i], fmt.Sprint(it.record-1), "items follow the body")
+				assert.Equal(t, 1000+it.record-1, it.ts, "an item keeps its timestamp")
+			}
+		})
+	}
+	assert.Nil(t, ready[0].without([]bool{true, true, true, true, true, true}, true), "nothing left")
+}
+
+func TestIntegrationSourceMatchesTheDocumentedPattern(t *testing.T) {
+	assert.Regexp(t, `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`, IntegrationSource)
+	assert.Contains(t, string(probeBody(time.Now())), `"integration_source":"`+IntegrationSource+`"`, "check's probe names the connector too")
 }

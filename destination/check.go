@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
 
@@ -96,7 +95,7 @@ func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
 		return verdict{}, false
 	case ctx.Err() != nil:
 		return fail("The check was interrupted before it finished. Run it again.")
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests:
+	case errors.As(err, &apiErr) && apiErr.Class() == ClassRateLimited:
 		return fail("OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.")
 	case errors.As(err, &apiErr) && apiErr.Retryable():
 		return fail(fmt.Sprintf("OpenAI answered with a server error (HTTP %d) %d times in a row. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts))
@@ -124,11 +123,11 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 			accepted = append(accepted, pixels[i])
 		case !errors.As(err, &apiErr):
 			bug = err
-		case pixelRefused(apiErr):
-			problems = append(problems, fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", pixels[i], apiErr.Status, apiErr.Message, advicePixel))
-		case apiErr.MissingScopes() || (apiErr.AuthFailure() && accountErr == nil):
+		case apiErr.Class() == ClassUnknownPixel:
+			problems = append(problems, fmt.Sprintf("OpenAI does not know Pixel ID %q (HTTP %d: %s). %s", pixels[i], apiErr.Status, apiErr.Message, advicePixel))
+		case apiErr.Class() == ClassMissingScopes || (apiErr.Class() == ClassKeyRefused && accountErr == nil):
 			wrongKind = err // a key the Ads API accepts but the events endpoint refuses is of the other kind
-		case apiErr.AuthFailure():
+		case apiErr.Class() == ClassKeyRefused:
 			keyRefused = err
 		default:
 			bug = err
@@ -150,7 +149,7 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 // wrongKindMessage words a key that can read the account but not send events.
 func wrongKindMessage(err error) string {
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.MissingScopes() {
+	if errors.As(err, &apiErr) && apiErr.Class() == ClassMissingScopes {
 		return "This API key cannot send conversion events: OpenAI says it lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	status := 0
@@ -168,7 +167,7 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 		return verdict{message: fmt.Sprintf("Connected to ad account %s. No pixel was tested: choose one per stream or set a Default Pixel ID.", describeAccount(account))}
 	case accountErr == nil:
 		return verdict{message: fmt.Sprintf("Connected to ad account %s. Pixels that accepted a validate-only test event: %s.", describeAccount(account), strings.Join(accepted, ", "))}
-	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure() && len(accepted) > 0:
+	case errors.As(accountErr, &apiErr) && keyProblem(apiErr) && len(accepted) > 0:
 		return verdict{
 			message:  fmt.Sprintf("The key is a Conversions API key: pixels %s accepted a validate-only test event.", strings.Join(accepted, ", ")),
 			warnings: []string{fmt.Sprintf("The Ads API refused this key (HTTP %d), as it does for Conversions-only keys, so the ad account could not be named. Sending events works.", apiErr.Status)},
@@ -178,19 +177,17 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 			message:  fmt.Sprintf("Pixels %s accepted a validate-only test event, so sending events works.", strings.Join(accepted, ", ")),
 			warnings: []string{fmt.Sprintf("The ad account could not be read (%v), so it could not be named. Sending events works.", accountErr)},
 		}
-	case errors.As(accountErr, &apiErr) && apiErr.AuthFailure():
+	case errors.As(accountErr, &apiErr) && keyProblem(apiErr):
 		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("The Ads API refused this key (HTTP %d: %s). If it is a Conversions API key, set a Default Pixel ID so that the check can test it by sending a validate-only event. Otherwise: %s", apiErr.Status, apiErr.Message, adviceConversionsKey), internal: accountErr.Error()}
 	default:
 		return verdict{failure: protocol.SystemError, message: "The ad-account endpoint gave an answer the connector did not expect.", internal: accountErr.Error()}
 	}
 }
 
-// pixelRefused tells whether an error is about the pixel rather than the key or the body.
-func pixelRefused(e *APIError) bool {
-	if strings.HasPrefix(e.Param, "events") {
-		return false // about the events, whatever the words
-	}
-	return e.Status == http.StatusNotFound || e.Param == "pid" || strings.Contains(strings.ToLower(e.Message), "pixel")
+// keyProblem tells whether an answer refuses the key: refused, or of the wrong kind.
+func keyProblem(e *APIError) bool {
+	c := e.Class()
+	return c == ClassKeyRefused || c == ClassMissingScopes
 }
 
 func describeAccount(a AdAccount) string {
@@ -203,6 +200,6 @@ func describeAccount(a AdAccount) string {
 // probeBody is one synthetic validate-only event with a fresh id, so that probes never touch
 // the deduplication of real events.
 func probeBody(now time.Time) []byte {
-	return fmt.Appendf(nil, `{"validate_only":true,"events":[{"id":"connection-check-%d-%08x","type":"lead_created","timestamp_ms":%d,"action_source":"other","data":{"type":"customer_action"}}]}`,
+	return fmt.Appendf(nil, `{"validate_only":true,"integration_source":"`+IntegrationSource+`","events":[{"id":"connection-check-%d-%08x","type":"lead_created","timestamp_ms":%d,"action_source":"other","data":{"type":"customer_action"}}]}`,
 		now.UnixMilli(), rand.Uint32(), now.UnixMilli())
 }

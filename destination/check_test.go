@@ -46,6 +46,8 @@ var (
 	scopesMissing  = openAIError(401, "You have insufficient permissions for this operation. Missing scopes: ads.third_party_events.write. Check that you have the correct role in your organization.", nil)
 	adsScopeAbsent = openAIError(401, "You have insufficient permissions for this operation. Missing scopes: api.ads.read.", nil)
 	notFound       = openAIError(404, "Not found", nil)
+	unknownPid     = fakeReply{Status: 403, Body: `{"error":{"message":"403: unknown pid","type":"server_error","param":null,"code":null}}`}
+	unauthorized   = openAIError(401, "Unauthorized", nil)
 	authBackend503 = fakeReply{Status: 503, Body: `{"error":{"message":"503: Authentication backend failure","type":"server_error","param":null,"code":null}}`}
 	rateLimited    = fakeReply{Status: 429, Body: `{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}`, Header: map[string]string{"Retry-After": "120"}}
 )
@@ -145,6 +147,40 @@ func TestCheckOutcomes(t *testing.T) {
 				status: protocol.StatusFailed, failure: protocol.ConfigError,
 				words: []string{`Pixel ID "unknown"`, "HTTP 404", "Ads Manager"},
 				calls: map[string]int{routeEvents + "?pid=unknown": 1},
+			},
+		},
+		{
+			name:   "unknown pixel: the recorded 403 unknown pid is a pixel problem, not a key problem",
+			config: map[string]any{"default_pixel_id": "pxl_gone"},
+			script: map[string][]fakeReply{routeAccount: {accountOK}, routeEvents + "?pid=pxl_gone": {unknownPid}},
+			want: checkWant{
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
+				words:    []string{`OpenAI does not know Pixel ID "pxl_gone"`, "HTTP 403: 403: unknown pid", "Ads Manager"},
+				notWords: []string{"refused this API key", "Advertiser API key"},
+				calls:    map[string]int{routeEvents + "?pid=pxl_gone": 1},
+			},
+		},
+		{
+			name:   "unknown pixel with a Conversions key the Ads API refuses",
+			config: map[string]any{"default_pixel_id": "pxl_gone"},
+			script: map[string][]fakeReply{routeAccount: {adsScopeAbsent}, routeEvents + "?pid=pxl_gone": {unknownPid}},
+			want: checkWant{
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
+				words:    []string{`OpenAI does not know Pixel ID "pxl_gone"`, "403: unknown pid"},
+				notWords: []string{"refused this API key", "Advertiser API key"},
+				calls:    map[string]int{routeEvents + "?pid=pxl_gone": 1},
+			},
+		},
+		{
+			name:   "key refused with the recorded 401 Unauthorized",
+			config: map[string]any{"default_pixel_id": "p1"},
+			script: map[string][]fakeReply{routeAccount: {unauthorized}, routeEvents: {unauthorized}},
+			want: checkWant{
+				status: protocol.StatusFailed, failure: protocol.ConfigError,
+				words:    []string{"refused this API key", "Conversions API key"},
+				notWords: []string{"Pixel ID"},
+				internal: []string{"HTTP 401: Unauthorized"},
+				calls:    map[string]int{routeAccount: 1, routeEvents: 1},
 			},
 		},
 		{
@@ -543,43 +579,6 @@ func TestParseRetryAfterCapsHugeSeconds(t *testing.T) {
 	now := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 	for _, header := range []string{"9300000000", "99999999999", "99999999999999999999999"} {
 		assert.Equal(t, maxRetryAfter, parseRetryAfter(header, now), "Retry-After %q", header)
-	}
-}
-
-func TestAPIErrorClassification(t *testing.T) {
-	cases := []struct {
-		status    int
-		message   string
-		retryable bool
-		auth      bool
-		scopes    bool
-		bad       bool
-	}{
-		{status: 400, bad: true},
-		{status: 401, message: "Incorrect API key provided.", auth: true},
-		{status: 401, message: "You have insufficient permissions for this operation. Missing scopes: ads.third_party_events.write.", auth: true, scopes: true},
-		{status: 403, message: "missing scope api.ads.read", auth: true, scopes: true},
-		{status: 400, message: "Missing scopes: x", bad: true},
-		{status: 404},
-		{status: 408, retryable: true},
-		{status: 422, bad: true},
-		{status: 429, retryable: true},
-		{status: 500, retryable: true},
-		{status: 501},
-		{status: 502, retryable: true},
-		{status: 503, message: "503: Authentication backend failure", retryable: true},
-		{status: 504, retryable: true},
-	}
-	for _, c := range cases {
-		t.Run(fmt.Sprintf("%d %s", c.status, c.message), func(t *testing.T) {
-			e := &APIError{Endpoint: "POST /v1/events", Status: c.status, Message: c.message}
-			assert.Equal(t, c.retryable, e.Retryable(), "Retryable")
-			assert.Equal(t, c.auth, e.AuthFailure(), "AuthFailure")
-			assert.Equal(t, c.scopes, e.MissingScopes(), "MissingScopes")
-			assert.Equal(t, c.bad, e.BadRequest(), "BadRequest")
-			wrapped := fmt.Errorf("post batch 3: %w", e)
-			assert.Equal(t, c.retryable, Retryable(t.Context(), wrapped), "Retryable(ctx, wrapped)")
-		})
 	}
 }
 

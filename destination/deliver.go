@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,41 +43,50 @@ type deliverer struct {
 	budget  time.Duration // per batch
 	pauses  pixelPauses
 	count   *deliveryCounters
+	now     func() time.Time // the clock of the send-time window (the command's, injected)
 }
 
-// send delivers one batch's body. It returns nil on a 2xx, the *APIError of a definite refusal
-// (4xx), a *RetryExhaustedError, or ctx's error when ctx ends first. The retry budget counts
-// from the first attempt: time spent queueing for a limiter slot before it does not count.
-func (d *deliverer) send(ctx context.Context, b *batch) error {
+// send delivers one batch. Before each attempt (the first and every retry), fresh returns
+// the batch to send at that moment: b itself, a batch rebuilt without the events that have
+// left the API's time window (fresh has settled them), or nil when no event is left. send
+// returns the batch it sent last, whose events the caller settles, and nil on a 2xx, the
+// *APIError of a definite refusal (4xx), a *RetryExhaustedError, or ctx's error when ctx ends
+// first. The retry budget counts from the first attempt: time spent queueing for a limiter
+// slot before it does not count.
+func (d *deliverer) send(ctx context.Context, b *batch, fresh func(*batch, time.Time) *batch) (*batch, error) {
 	var start time.Time
 	for attempt := 0; ; attempt++ {
 		if err := d.pauses.wait(ctx, b.pixel); err != nil {
-			return err
+			return b, err
 		}
 		if err := d.limiter.Acquire(ctx); err != nil {
-			return err
+			return b, err
+		}
+		if b = fresh(b, d.now()); b == nil {
+			d.limiter.Abandon() // nothing left to send
+			return nil, nil
 		}
 		if attempt == 0 {
 			start = time.Now()
 		}
 		err := d.attempt(ctx, b)
 		if err == nil || !Retryable(ctx, err) {
-			return err
+			return b, err
 		}
 		delay := d.backoff.Delay(attempt, err)
 		remaining := d.budget - time.Since(start)
 		if remaining <= 0 {
-			return &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(start), Last: err}
+			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(start), Last: err}
 		}
 		delay = min(delay, remaining) // one last attempt at the end of the budget
 		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests {
+		if errors.As(err, &apiErr) && apiErr.Class() == ClassRateLimited {
 			d.count.rateLimited.Add(1)
 			d.pauses.pause(b.pixel, time.Now().Add(delay))
 		}
 		d.count.retries.Add(1)
 		if err := sleep(ctx, delay); err != nil {
-			return err
+			return b, err
 		}
 	}
 }

@@ -4,40 +4,62 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
-// deliverBatch sends one batch and settles its records: delivered; or, when the API refuses
-// some of the batch's events, split in halves until the refused events are isolated and
-// rejected while the others are delivered; or the sync's failure.
+// deliverBatch sends one batch and settles its records. Before each attempt, events that have
+// left the API's time window are rejected and not sent (dropAged). When the API refuses events
+// it names (events[i]...), exactly those are rejected and the rest is sent again; when it
+// refuses the batch without naming an event that is in it, the batch is halved until the
+// refused events are isolated. Any other refusal is the sync's failure. Every record is
+// settled once: delivered, rejected, or left unsettled by a failure.
 func (w *syncWriter) deliverBatch(ctx context.Context, b *batch) {
-	err := w.deliver.send(ctx, b)
-	if err == nil {
-		w.settle(b.items, checkpoint.Delivered)
-		return
+	for b != nil {
+		sent, err := w.deliver.send(ctx, b, w.dropAged)
+		switch {
+		case err == nil:
+			if sent != nil {
+				w.settle(sent.items, checkpoint.Delivered)
+			}
+			return
+		case ctx.Err() != nil:
+			return // shutting down: the records stay unsettled, so no state covering them is echoed
+		}
+		b = w.afterRefusal(ctx, sent, err)
 	}
-	if ctx.Err() != nil {
-		return // shutting down: the records stay unsettled, so no state covering them is echoed
-	}
+}
+
+// afterRefusal handles the failure of batch b and returns what remains to send: b without the
+// events the API named, or the second half of b (the first is delivered first), or nil.
+func (w *syncWriter) afterRefusal(ctx context.Context, b *batch, err error) *batch {
 	var apiErr *APIError
 	var exhausted *RetryExhaustedError
+	class := ClassUnexpected
+	if errors.As(err, &apiErr) {
+		class = apiErr.Class()
+	}
 	switch {
-	case errors.As(err, &apiErr) && refusesEvents(apiErr) && len(b.items) > 1:
-		w.deliver.count.splits.Add(1)
-		first, second := b.split(w.cfg.ValidateOnly)
-		w.deliverBatch(ctx, first)
-		w.deliverBatch(ctx, second)
-	case errors.As(err, &apiErr) && refusesEvents(apiErr):
-		w.rejectByAPI(b.items[0], apiErr)
-	case errors.As(err, &apiErr) && pixelRefused(apiErr):
+	case class == ClassEventsRefused:
+		if rest, ok := w.rejectNamed(b, apiErr); ok {
+			return rest
+		}
+		return w.halve(ctx, b, apiErr) // it names an event the batch does not have
+	case class == ClassBatchRefused:
+		return w.halve(ctx, b, apiErr)
+	case class == ClassUnknownPixel:
 		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
-			message: fmt.Sprintf("Pixel ID %q was refused (HTTP %d: %s). %s", b.pixel, apiErr.Status, apiErr.Message, advicePixel)}, true)
-	case errors.As(err, &apiErr) && apiErr.AuthFailure():
+			message: fmt.Sprintf("Pixel ID %q is unknown to OpenAI (HTTP %d: %s). Streams routed to it: %s. %s",
+				b.pixel, apiErr.Status, apiErr.Message, w.streamsOf(b.pixel), advicePixel)}, true)
+	case class == ClassKeyRefused || class == ClassMissingScopes:
 		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
+	case class == ClassRequestRefused:
+		w.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
+			message: fmt.Sprintf("OpenAI refused the request itself, not an event (HTTP %d at %s: %s). Every batch would get the same answer: this is a defect of the connector.", apiErr.Status, apiErr.Param, apiErr.Message)}, true)
 	case errors.As(err, &exhausted):
 		w.fail(&failure{kind: protocol.TransientError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; the retry budget of %s ran out (%v). The sync will be retried.", b.pixel, w.deliver.budget, exhausted)}, true)
@@ -47,26 +69,57 @@ func (w *syncWriter) deliverBatch(ctx context.Context, b *batch) {
 	default:
 		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
 	}
+	return nil
 }
 
-// refusesEvents tells whether a refusal is about some of the batch's events, which halving
-// can isolate: a 400 or 422 that names an event (param "events[i]..."), or names nothing, or a
-// 413. A refusal that names the request itself (the pixel, the events wrapper, the JSON) is
-// not: splitting it would only turn every record of the batch into a rejection.
-func refusesEvents(e *APIError) bool {
-	switch {
-	case e.Status == 413:
-		return true
-	case !e.BadRequest() || pixelRefused(e):
-		return false
-	default:
-		return e.Param == "" || strings.HasPrefix(e.Param, "events[")
+// rejectNamed rejects the events of b that apiErr names and returns b without them (nil when
+// none is left). It reports false, rejecting nothing, when an index named is not in b.
+func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
+	named := apiErr.NamedEvents()
+	for _, p := range named {
+		if p.Index >= len(b.items) {
+			return nil, false
+		}
 	}
+	drop := make([]bool, len(b.items))
+	for _, p := range named {
+		drop[p.Index] = true
+		w.rejectByAPI(b.items[p.Index], p, apiErr)
+	}
+	return b.without(drop, w.cfg.ValidateOnly), true
+}
+
+// halve delivers the first half of b and returns the second, to isolate events the API
+// refused without naming them. An event alone is rejected.
+func (w *syncWriter) halve(ctx context.Context, b *batch, apiErr *APIError) *batch {
+	if len(b.items) == 1 {
+		p := EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
+		if named := apiErr.NamedEvents(); len(named) > 0 {
+			p = named[0]
+		}
+		w.rejectByAPI(b.items[0], p, apiErr)
+		return nil
+	}
+	w.deliver.count.splits.Add(1)
+	first, second := b.split(w.cfg.ValidateOnly)
+	w.deliverBatch(ctx, first)
+	return second
+}
+
+// streamsOf lists the streams routed to a pixel, quoted, for a message.
+func (w *syncWriter) streamsOf(pixel string) string {
+	var names []string
+	for _, rt := range w.routes.byKey {
+		if rt.pixel == pixel {
+			names = append(names, strconv.Quote(rt.descriptor.String()))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // keyAdvice words a key refusal as check does.
 func keyAdvice(e *APIError) string {
-	if e.MissingScopes() {
+	if e.Class() == ClassMissingScopes {
 		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	return "The key is invalid or was revoked. " + adviceConversionsKey

@@ -131,6 +131,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			timeout: cfg.RequestTimeout(),
 			budget:  cfg.RetryBudget(),
 			count:   &deliveryCounters{},
+			now:     env.Now,
 		},
 		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
 		work:           make(chan *batch),
@@ -305,7 +306,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 		return
 	}
 	w.warnDropped(rt, p.event.Dropped)
-	it := item{seq: seq, stream: rt.id, record: number}
+	it := item{seq: seq, stream: rt.id, record: number, ts: p.event.TimestampMS}
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }
 

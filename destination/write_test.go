@@ -87,9 +87,16 @@ func writeFiles(t *testing.T, api *fakeapi.API, cfg map[string]any, catalog stri
 	t.Helper()
 	srv := httptest.NewServer(api)
 	t.Cleanup(func() { api.Close(); srv.Close() })
+	return writeFilesFor(t, srv.URL, cfg, catalog)
+}
+
+// writeFilesFor writes a config for the API at url (the defaults, then cfg) and a catalog. It
+// returns write's arguments.
+func writeFilesFor(t *testing.T, url string, cfg map[string]any, catalog string) []string {
+	t.Helper()
 	conf := map[string]any{
 		"api_key": writeTestKey, "continue_on_errors": true, "default_pixel_id": "px-default",
-		"conversions_api_base_url": srv.URL, "ads_api_base_url": srv.URL,
+		"conversions_api_base_url": url, "ads_api_base_url": url,
 	}
 	maps.Copy(conf, cfg)
 	dir := t.TempDir()
@@ -104,9 +111,15 @@ func writeFiles(t *testing.T, api *fakeapi.API, cfg map[string]any, catalog stri
 // writeScenario runs write in-process against the fake API.
 func writeScenario(t *testing.T, api *fakeapi.API, cfg map[string]any, catalog string, stdin string) *writeResult {
 	t.Helper()
-	args := writeFiles(t, api, cfg, catalog)
+	return runWriteCommand(t, writeFiles(t, api, cfg, catalog), stdin, nil)
+}
+
+// runWriteCommand runs write in-process with args and the clock now (nil for time.Now), and
+// sorts what it printed.
+func runWriteCommand(t *testing.T, args []string, stdin string, now func() time.Time) *writeResult {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr, Version: "test"})
+	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr, Version: "test", Now: now})
 	res := &writeResult{err: err}
 	sc := bufio.NewScanner(&stdout)
 	sc.Buffer(nil, 1<<20)
@@ -234,7 +247,9 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 				require.Len(t, res.states, 1)
 				d, r := res.stats(0)
 				assert.Equal(t, [2]float64{999, 1}, [2]float64{d, r})
-				assert.Contains(t, strings.Join(res.logs, "\n"), `stream "leads" record 537: api_refused`)
+				assert.Contains(t, strings.Join(res.logs, "\n"), `stream "leads" record 537: poisoned_event: refused by the OpenAI API (HTTP 400, at id)`,
+					"the rule is the API's code; the field is named without the batch's index")
+				assert.Equal(t, int64(2), api.Stats().Requests, "the refused event is named: the rest is sent once more, no halving")
 				return
 			}
 			require.Error(t, res.err)
@@ -353,15 +368,15 @@ func TestWriteInValidateOnlyModeEchoesNoState(t *testing.T) {
 	assert.Contains(t, strings.Join(res.logs, "\n"), "no state is echoed")
 }
 
-// refusingServer answers every events request with one 400 body.
-func refusingServer(t *testing.T, body string) (*httptest.Server, *atomic.Int64) {
+// refusingServer answers every events request with one status and body.
+func refusingServer(t *testing.T, status int, body string) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
 		rw.Header().Set("Content-Type", "application/json")
-		rw.WriteHeader(http.StatusBadRequest)
+		rw.WriteHeader(status)
 		_, _ = io.WriteString(rw, body)
 	}))
 	t.Cleanup(srv.Close)
@@ -370,16 +385,19 @@ func refusingServer(t *testing.T, body string) (*httptest.Server, *atomic.Int64)
 
 func TestWriteDoesNotSplitARefusalOfTheRequestItself(t *testing.T) {
 	cases := []struct {
-		name, body string
-		kind       protocol.FailureType
-		words      string
+		name   string
+		status int
+		body   string
+		kind   protocol.FailureType
+		words  string
 	}{
-		{"the pixel", `{"error":{"message":"Invalid pixel id","type":"invalid_request_error","param":"pid","code":null}}`, protocol.ConfigError, "Pixel ID"},
-		{"the events wrapper", `{"error":{"message":"Missing required field: events","type":"invalid_request_error","param":"events","code":null}}`, protocol.SystemError, "did not expect"},
+		{"the pixel", 400, `{"error":{"message":"Invalid pixel id","type":"invalid_request_error","param":"pid","code":null}}`, protocol.ConfigError, "Pixel ID"},
+		{"the events wrapper", 400, `{"error":{"message":"Missing required field: events","type":"invalid_request_error","param":"events","code":null}}`, protocol.SystemError, "refused the request itself"},
+		{"an unknown pixel", 403, `{"error":{"message":"403: unknown pid","type":"server_error","param":null,"code":null}}`, protocol.ConfigError, `Pixel ID \"p\" is unknown`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv, requests := refusingServer(t, c.body)
+			srv, requests := refusingServer(t, c.status, c.body)
 			in := newInput()
 			for i := range 64 {
 				in.lead("leads", fmt.Sprint(i))

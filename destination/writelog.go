@@ -33,19 +33,21 @@ func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, number int64, e
 	w.reject(rt, seq, rej.Rule, rej.Error())
 }
 
-// rejectByAPI handles an event the API refused on its own, once isolated.
-func (w *syncWriter) rejectByAPI(it item, apiErr *APIError) {
+// rejectByAPI handles an event the API refused. Its rule is the API's code for it (see
+// ruleFromCode) and its reason the API's message, with the field the API named.
+func (w *syncWriter) rejectByAPI(it item, p EventProblem, apiErr *APIError) {
 	rt := &w.routes.byKey[it.stream]
+	rule := ruleFromCode(p.Code)
 	where := ""
-	if apiErr.Param != "" {
-		where = ", at " + apiErr.Param
+	if field := eventField(p.Param); field != "" {
+		where = ", at " + field
 	}
 	reason := fmt.Sprintf("stream %q record %d: %s: refused by the OpenAI API (HTTP %d%s): %s",
-		rt.descriptor.String(), it.record, ruleAPIRefused, apiErr.Status, where, apiErr.Message)
+		rt.descriptor.String(), it.record, rule, apiErr.Status, where, p.Message)
 	if apiErr.RequestID != "" {
 		reason += " (x-request-id " + apiErr.RequestID + ")"
 	}
-	w.reject(rt, it.seq, ruleAPIRefused, reason)
+	w.reject(rt, it.seq, rule, reason)
 }
 
 // reject settles a refused record: counted and logged when continue_on_errors is on, the

@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,8 @@ type Event struct {
 	ID string
 	// Type is the event's type.
 	Type string
+	// TimestampMS is the event's timestamp_ms, for the send-time window.
+	TimestampMS int64
 	// Dropped lists the fields removed during normalisation, for the
 	// caller's once-per-stream warning. It is nil when nothing was dropped.
 	Dropped []Dropped
@@ -100,7 +103,8 @@ func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 	if len(r.dropped) > 1 {
 		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
 	}
-	return Event{JSON: out, ID: id, Type: r.typeName, Dropped: r.dropped}, nil
+	ts, _ := strconv.ParseInt(r.tsText, 10, 64) // digits that normalise has checked
+	return Event{JSON: out, ID: id, Type: r.typeName, TimestampMS: ts, Dropped: r.dropped}, nil
 }
 
 // scan reads the record's top-level object into r.

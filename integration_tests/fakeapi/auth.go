@@ -46,20 +46,17 @@ func (k KeyKind) allows(s scope) bool {
 	return false
 }
 
-// authorize checks r's bearer key for scope s. It returns nil or a 401.
+// authorize checks r's bearer key for scope s. It returns nil or a 401: the
+// real API's {"error":{"message":"Unauthorized",...}} (reference §0.3) for a
+// missing or unknown key, "Missing scopes: S" (reference §2) for a key of the
+// wrong kind.
 func (a *API) authorize(r *http.Request, s scope) *apiError {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	key = strings.TrimSpace(key)
-	if !ok || key == "" {
-		return &apiError{status: http.StatusUnauthorized, typ: "invalid_request_error",
-			message: "You didn't provide an API key. You need to provide your API key in an " +
-				"Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."}
-	}
 	kind, known := a.opts.Keys[key]
-	if !known {
-		return &apiError{status: http.StatusUnauthorized, typ: "invalid_request_error", code: "invalid_api_key",
-			message: "Incorrect API key provided: " + maskKey(key) + "."}
+	if !ok || key == "" || !known {
+		return unauthorized()
 	}
 	if !kind.allows(s) {
 		return &apiError{status: http.StatusUnauthorized, typ: "invalid_request_error",
@@ -70,10 +67,7 @@ func (a *API) authorize(r *http.Request, s scope) *apiError {
 	return nil
 }
 
-// maskKey shows a key the way OpenAI's errors do: a few characters at each end.
-func maskKey(k string) string {
-	if len(k) < 12 {
-		return "***"
-	}
-	return k[:3] + "***" + k[len(k)-4:]
+// unauthorized is the real API's answer to a key it does not know (reference §0.3).
+func unauthorized() *apiError {
+	return &apiError{status: http.StatusUnauthorized, typ: "invalid_request_error", message: "Unauthorized"}
 }

@@ -10,8 +10,8 @@ import (
 func TestAuth(t *testing.T) {
 	f := newFake(t)
 	const (
-		noKey      = "You didn't provide an API key"
-		badKey     = "Incorrect API key provided"
+		noKey      = "Unauthorized"
+		badKey     = "Unauthorized"
 		eventScope = "Missing scopes: ads.third_party_events.write."
 		acctScope  = "Missing scopes: ads.ad_account.read."
 		pixScope   = "Missing scopes: ads.conversions.read."

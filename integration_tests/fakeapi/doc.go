@@ -25,33 +25,43 @@
 //
 // # Answers
 //
-// "doc" marks a documented or observed answer; everything else is this
-// package's assumption.
+// "real" marks an answer recorded from the real API (reference §0.3),
+// "doc" a documented or observed one; everything else is this package's
+// assumption.
 //
-//	200 {"accepted_events": N}      N = events in the batch, duplicates included (observed once for validate_only)
-//	401 invalid_request_error       no Bearer key: "You didn't provide an API key. ..."
-//	401 code invalid_api_key        unknown key: "Incorrect API key provided: sk-***abcd." (masked)
+//	200 {"accepted_events": N}      N = events in the batch, duplicates included (real for N = 1)
+//	401 "Unauthorized"              no Bearer key, or an unknown one (real: param and code null)
 //	401 invalid_request_error       wrong key kind: "You have insufficient permissions for this
 //	                                operation. Missing scopes: S. ..." with S =
 //	                                ads.third_party_events.write on /v1/events (doc),
 //	                                ads.ad_account.read on /v1/ad_account,
 //	                                ads.conversions.read on /v1/conversions/pixels
-//	400 param "pid"                 "Missing required parameter: 'pid'."
-//	404 param "pid"                 "Pixel not found: '<pid>'."
+//	400 "[{'type': 'missing', 'loc': ('query', 'pid'), ...}]"   no pid (real)
+//	403 "403: unknown pid"          a pid not in Options.Pixels (real: type server_error)
 //	405                             wrong method on a known path
 //	404                             "Unknown request URL: GET /v1/x."
 //	415                             Content-Type not application/json, or any Content-Encoding
 //	413                             body over Options.MaxBodyBytes (default 32 MiB)
 //	400 param "events"              "Missing required field: events" (doc), also for a bare array
 //	400 param "events"              "Too many events: a request may contain at most 1000 events."
+//	400 param "integration_source"  not ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$
 //	400 param null                  invalid JSON: "We could not parse the JSON body of your request. ..."
-//	400 param "events[i].<field>"   the first bad field of the first bad event; the whole batch
-//	                                is refused (doc). Messages follow OpenAI's wording:
+//	400 code invalid_event          the first bad field of the first bad event; the whole batch
+//	                                is refused (doc). The real shape: message "Invalid event at
+//	                                events[i]. See errors for details.", param "events[i]", and
+//	                                one errors[] entry {message, param, code} naming the field
+//	                                (param "events[i].<field>") with code invalid_value, or
+//	                                poisoned_event for API.Poison. Entry messages follow
+//	                                OpenAI's wording:
 //	                                "Missing required field: events[3].id",
 //	                                "Invalid type for 'events[17].data.amount': expected an
 //	                                integer, but got a number instead.",
 //	                                "Invalid value for 'events[0].type': 'purchase'. Supported values are: ...",
 //	                                "Unrecognized request argument supplied: events[0].value"
+//	422 event_timestamp_too_old     timestamp_ms more than 7 days old (real: message
+//	                                "event_timestamp_ms must be within the last 7 days.", param
+//	                                "events[i].timestamp_ms", the same in errors[]);
+//	                                event_timestamp_too_new, more than 10 minutes ahead, alike
 //
 // # Body rules
 //

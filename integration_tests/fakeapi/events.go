@@ -11,7 +11,8 @@ import (
 // serveEvents answers POST /v1/events?pid=<pixel_id>. Checks run in this
 // order (an assumption: OpenAI does not say): method, key, pid, content
 // type, body size, body. Success is 200 {"accepted_events": N}, N being
-// every event in the batch, duplicates included (assumption; reference §2).
+// every event in the batch, duplicates included (reference §0.3 shows
+// {"accepted_events": 1}; counting duplicates is an assumption).
 func (a *API) serveEvents(w http.ResponseWriter, r *http.Request, pid string) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, r, http.MethodPost)
@@ -64,16 +65,16 @@ func (a *API) serveEvents(w http.ResponseWriter, r *http.Request, pid string) {
 	}{len(b.events)})
 }
 
-// checkPixel refuses a missing pid (400) or one not in Options.Pixels (404,
-// assumption: OpenAI does not say whether a wrong pid is refused).
+// checkPixel refuses a missing pid with the real API's 400 (reference §0.3,
+// a validation error of the query) and one not in Options.Pixels with its
+// 403 {"error":{"message":"403: unknown pid","type":"server_error",...}}.
 func (a *API) checkPixel(pid string) *apiError {
 	if pid == "" {
-		return &apiError{status: http.StatusBadRequest, typ: "invalid_request_error", param: "pid",
-			message: "Missing required parameter: 'pid'."}
+		return &apiError{status: http.StatusBadRequest, typ: "invalid_request_error",
+			message: "[{'type': 'missing', 'loc': ('query', 'pid'), 'msg': 'Field required', 'input': None}]"}
 	}
 	if !a.pixels[pid] {
-		return &apiError{status: http.StatusNotFound, typ: "invalid_request_error", param: "pid",
-			message: "Pixel not found: '" + pid + "'."}
+		return &apiError{status: http.StatusForbidden, typ: "server_error", message: "403: unknown pid"}
 	}
 	return nil
 }

@@ -173,8 +173,9 @@ func (a *API) RandomFaults(seed int64, rate float64, kinds ...FaultKind) {
 }
 
 // Poison makes every batch that contains one of these event ids fail with
-// 400 naming the event (param "events[i].id"), even when it is otherwise
-// valid. Poison stays in force for the life of the API.
+// the 400 invalid_event answer naming the first such event (param
+// "events[i]", errors[] entry "events[i].id" with code poisoned_event), even
+// when it is otherwise valid. Poison stays in force for the life of the API.
 func (a *API) Poison(ids ...string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

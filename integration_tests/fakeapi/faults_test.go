@@ -163,7 +163,9 @@ func TestPoison(t *testing.T) {
 	r := f.post(t, pixWeb, false, ev("ok_0"), ev("ok_1"), ev("bad_2"))
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Equal(t, "events[2].id", r.param())
-	assert.Contains(t, r.envelope(t).Message, "bad_2")
+	assert.Contains(t, r.detail(t).Message, "bad_2")
+	assert.Equal(t, "poisoned_event", r.detail(t).Code)
+	assertRefusalShape(t, r)
 
 	r = f.post(t, pixWeb, false, ev("ok_0"), ev("ok_1"))
 	assert.Equal(t, http.StatusOK, r.status, "a batch without the poison passes")

@@ -65,13 +65,38 @@ func (r reply) envelope(t testing.TB) envelopeBody {
 	return *e.Error
 }
 
+// detail is the refusal of one field: the first errors[] entry of an event's
+// refusal (reference §0.3), else the envelope's own message, param and code.
+func (r reply) detail(t testing.TB) errorDetail {
+	t.Helper()
+	e := r.envelope(t)
+	if len(e.Errors) > 0 {
+		return e.Errors[0]
+	}
+	d := errorDetail{Message: e.Message}
+	if e.Param != nil {
+		d.Param = *e.Param
+	}
+	if e.Code != nil {
+		d.Code = *e.Code
+	}
+	return d
+}
+
+// param is the field a refusal names: its first errors[] entry's, else its own.
 func (r reply) param() string {
 	var e struct {
 		Error struct {
-			Param *string `json:"param"`
+			Param  *string       `json:"param"`
+			Errors []errorDetail `json:"errors"`
 		} `json:"error"`
 	}
-	if json.Unmarshal(r.body, &e) != nil || e.Error.Param == nil {
+	switch {
+	case json.Unmarshal(r.body, &e) != nil:
+		return ""
+	case len(e.Error.Errors) > 0:
+		return e.Error.Errors[0].Param
+	case e.Error.Param == nil:
 		return ""
 	}
 	return *e.Error.Param

@@ -108,6 +108,8 @@ func (v *validator) body() (batch, error) {
 			val, _, err := v.readBool()
 			b.validateOnly = val
 			return at(err, "validate_only")
+		case "integration_source":
+			return checkIntegrationSource(v.readString())
 		case "events":
 			k := v.s.next()
 			if k == kindNull {
@@ -264,9 +266,9 @@ func (v *validator) checkTime(i int, f *eventFields) error {
 	case !f.hasTS:
 		return invalid(p, "Missing required field: "+p)
 	case f.ts < v.nowMS-maxPastMS:
-		return invalid(p, fmt.Sprintf("Invalid value for '%s': %d is more than 7 days in the past.", p, f.ts))
+		return outsideWindow(p, true)
 	case f.ts > v.nowMS+maxFutureMS:
-		return invalid(p, fmt.Sprintf("Invalid value for '%s': %d is more than 10 minutes in the future.", p, f.ts))
+		return outsideWindow(p, false)
 	}
 	return nil
 }

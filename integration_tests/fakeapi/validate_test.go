@@ -1,6 +1,7 @@
 package fakeapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -90,6 +91,7 @@ func TestEventsRefused(t *testing.T) {
 		ev        map[string]any
 		wantParam string
 		wantMsg   string
+		status    int // 0 means 400
 	}{
 		{name: "event at the body root", body: `{"id":"a","type":"lead_created"}`, wantParam: "events", wantMsg: "Missing required field: events"},
 		{name: "bare array", body: `[{"id":"a"}]`, wantParam: "events", wantMsg: "Missing required field: events"},
@@ -112,9 +114,9 @@ func TestEventsRefused(t *testing.T) {
 		{name: "timestamp missing", ev: with(ev("e"), "-timestamp_ms", nil), wantParam: "events[0].timestamp_ms", wantMsg: "Missing required field"},
 		{name: "timestamp a string", ev: with(ev("e"), "timestamp_ms", "1773892800000"), wantParam: "events[0].timestamp_ms", wantMsg: "expected an integer, but got a string"},
 		{name: "timestamp fractional", ev: with(ev("e"), "timestamp_ms", 1773892800000.5), wantParam: "events[0].timestamp_ms", wantMsg: "expected an integer, but got a number"},
-		{name: "timestamp in seconds", ev: with(ev("e"), "timestamp_ms", t0.Unix()), wantParam: "events[0].timestamp_ms", wantMsg: "more than 7 days in the past"},
-		{name: "timestamp 7 days and 1 ms old", ev: with(ev("e"), "timestamp_ms", old), wantParam: "events[0].timestamp_ms", wantMsg: "more than 7 days in the past"},
-		{name: "timestamp 10 minutes and 1 ms ahead", ev: with(ev("e"), "timestamp_ms", future), wantParam: "events[0].timestamp_ms", wantMsg: "more than 10 minutes in the future"},
+		{name: "timestamp in seconds", ev: with(ev("e"), "timestamp_ms", t0.Unix()), wantParam: "events[0].timestamp_ms", wantMsg: "within the last 7 days", status: 422},
+		{name: "timestamp 7 days and 1 ms old", ev: with(ev("e"), "timestamp_ms", old), wantParam: "events[0].timestamp_ms", wantMsg: "within the last 7 days", status: 422},
+		{name: "timestamp 10 minutes and 1 ms ahead", ev: with(ev("e"), "timestamp_ms", future), wantParam: "events[0].timestamp_ms", wantMsg: "at most 10 minutes in the future", status: 422},
 		{name: "legacy event_name", ev: with(ev("e"), "event_name", "order_created"), wantParam: "events[0].event_name", wantMsg: "Unrecognized request argument"},
 		{name: "undocumented value", ev: with(ev("e"), "value", 129.99), wantParam: "events[0].value", wantMsg: "Unrecognized request argument"},
 		{name: "key case differs", ev: with(with(ev("e"), "-id", nil), "ID", "e"), wantParam: "events[0].ID", wantMsg: "Unrecognized request argument"},
@@ -181,12 +183,12 @@ func TestEventsRefused(t *testing.T) {
 				b = body(t, false, tt.ev)
 			}
 			r := f.mustDo(t, http.MethodPost, "/v1/events?pid="+pixWeb, convKey, b)
-			require.Equal(t, http.StatusBadRequest, r.status, "body: %s", r.body)
-			e := r.envelope(t)
-			assert.Equal(t, "invalid_request_error", e.Type)
-			assert.Nil(t, e.Code)
-			assert.Equal(t, tt.wantParam, r.param(), "message: %s", e.Message)
-			assert.Contains(t, e.Message, tt.wantMsg)
+			require.Equal(t, cmp.Or(tt.status, http.StatusBadRequest), r.status, "body: %s", r.body)
+			assert.Equal(t, "invalid_request_error", r.envelope(t).Type)
+			d := r.detail(t)
+			assert.Equal(t, tt.wantParam, d.Param, "message: %s", d.Message)
+			assert.Contains(t, d.Message, tt.wantMsg)
+			assertRefusalShape(t, r)
 			assert.Empty(t, f.api.Events())
 			st := f.api.Stats()
 			assert.Equal(t, int64(1), st.BatchesRejected)
@@ -204,7 +206,8 @@ func TestOneBadEventFailsTheBatch(t *testing.T) {
 	evs[17] = with(ev("e17"), "data.amount", 129.99)
 	r := f.post(t, pixWeb, false, evs...)
 	assert.Equal(t, http.StatusBadRequest, r.status)
-	assert.JSONEq(t, `{"error":{"message":"Invalid type for 'events[17].data.amount': expected an integer, but got a number instead.","type":"invalid_request_error","param":"events[17].data.amount","code":null}}`, string(r.body))
+	assert.JSONEq(t, `{"error":{"message":"Invalid event at events[17]. See errors for details.","type":"invalid_request_error","param":"events[17]","code":"invalid_event",`+
+		`"errors":[{"message":"Invalid type for 'events[17].data.amount': expected an integer, but got a number instead.","param":"events[17].data.amount","code":"invalid_value"}]}}`, string(r.body))
 	assert.Empty(t, f.api.Events())
 }
 
@@ -244,8 +247,8 @@ func TestEventsRequestChecks(t *testing.T) {
 		wantParam  string
 		wantMsg    string
 	}{
-		{"missing pid", "/v1/events", "POST", nil, 400, "pid", "Missing required parameter: 'pid'"},
-		{"unknown pid", "/v1/events?pid=pxl_other", "POST", nil, 404, "pid", "Pixel not found: 'pxl_other'"},
+		{"missing pid", "/v1/events", "POST", nil, 400, "", "'loc': ('query', 'pid')"},
+		{"unknown pid", "/v1/events?pid=pxl_other", "POST", nil, 403, "", "403: unknown pid"},
 		{"GET", "/v1/events?pid=" + pixWeb, "GET", nil, 405, "", "Method not allowed"},
 		{"text content type", "/v1/events?pid=" + pixWeb, "POST", map[string]string{"Content-Type": "text/plain"}, 415, "", "expected application/json"},
 		{"gzip", "/v1/events?pid=" + pixWeb, "POST", map[string]string{"Content-Encoding": "gzip"}, 415, "", "Content-Encoding"},
