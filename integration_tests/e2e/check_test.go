@@ -56,7 +56,7 @@ func TestCheck(t *testing.T) {
 		{name: "advertiser key without a pixel lacks the events scope on the listed pixels", key: keyAdvertiser,
 			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"ads.third_party_events.write"}},
 		{name: "pixel refused", key: keyBoth, pixel: "pxl_unknown",
-			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"pxl_unknown"}},
+			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{`does not know Pixel ID "pxl_unknown"`, "403: unknown pid"}},
 		{name: "5xx that recovers", key: keyBoth, pixel: "pxl_a",
 			faults: []fakeapi.Fault{
 				{Kind: fakeapi.FaultInternal, Path: account},
