@@ -21,7 +21,8 @@
 //
 // Every API response carries x-request-id (req_ + 32 hex digits) and
 // openai-version: 2020-10-01. Errors use OpenAI's envelope
-// {"error":{"message","type","param","code"}}.
+// {"error":{"message","type","param","code"}}, with an "errors" list when
+// they refuse an event (reference §0.3).
 //
 // # Answers
 //

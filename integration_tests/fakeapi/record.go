@@ -31,8 +31,8 @@ type Stats struct {
 	EventsAccepted int64 `json:"events_accepted"`
 	// BatchesAccepted counts 200 answers to POST /v1/events, validate-only excluded.
 	BatchesAccepted int64 `json:"batches_accepted"`
-	// BatchesRejected counts events requests refused for their body (400/413/415),
-	// poison included.
+	// BatchesRejected counts events requests refused for their body
+	// (400/413/415/422), poison included.
 	BatchesRejected int64 `json:"batches_rejected"`
 	// Duplicates counts accepted events whose (pixel, id, type) was already
 	// stored, in an earlier batch or earlier in the same batch.
