@@ -3,6 +3,7 @@ package destination
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,4 +167,34 @@ func TestEventField(t *testing.T) {
 	for param, want := range cases {
 		assert.Equal(t, want, eventField(param), "param %q", param)
 	}
+}
+
+// FuzzAPIError: whatever a server answers, parsing and classifying it never panics, never
+// keeps the key, and names only events at indices a batch could have.
+func FuzzAPIError(f *testing.F) {
+	f.Add(400, `{"error":{"message":"Invalid event at events[1]. See errors for details.","type":"invalid_request_error","param":"events[1]","code":"invalid_event","errors":[{"message":"m","param":"events[1].data.type","code":"missing_event_data_type"}]}}`)
+	f.Add(422, `{"error":{"message":"event_timestamp_ms must be within the last 7 days.","param":"events[0].timestamp_ms","code":"event_timestamp_too_old","errors":[{"param":"events[0].timestamp_ms"}]}}`)
+	f.Add(403, `{"error":{"message":"403: unknown pid","type":"server_error","param":null,"code":null}}`)
+	f.Add(401, `{"error":{"message":"Bearer `+testKey+` is not valid","errors":[{"message":"`+testKey+`","param":"events[2]","code":7}]}}`)
+	f.Add(400, `{"error":{"errors":[{"param":"events[999999999999]"},{"param":"events[3"}],"message":"x"}}`)
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		e := answerOf(eventsEndpoint, status, body)
+		_ = e.Class()
+		_ = e.Retryable()
+		for _, p := range e.NamedEvents() {
+			if p.Index < 0 || p.Index > maxEventIndex {
+				t.Fatalf("index %d out of range", p.Index)
+			}
+			if ruleFromCode(p.Code) == "" {
+				t.Fatal("empty rule")
+			}
+		}
+		all := e.Error()
+		for _, d := range e.Details {
+			all += d.Message + d.Param + d.Code
+		}
+		if strings.Contains(all, testKey) {
+			t.Fatalf("the key survived parsing: %q", all)
+		}
+	})
 }
