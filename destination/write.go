@@ -113,7 +113,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	if err != nil {
 		return nil, err
 	}
-	prep, err := event.NewPreparer(event.Options{Now: env.Now})
+	prep, err := event.NewPreparer(event.Options{Now: env.Now, TimeZone: cfg.TimeZone()})
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
