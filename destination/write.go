@@ -93,7 +93,7 @@ func runWrite(ctx context.Context, cfgPath, catalogPath string, out *protocol.Wr
 	case errors.As(err, &bug):
 		return reportFailure(out, bug.kind, bug.message, bug.internal)
 	case err != nil:
-		return reportFailure(out, protocol.ConfigError, err.Error(), "")
+		return reportFailure(out, protocol.ConfigError, sentence(err.Error()), "")
 	}
 	return w.run(ctx, env.Stdin)
 }
