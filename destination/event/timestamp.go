@@ -1,6 +1,9 @@
 package event
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // The API accepts events at most this old or this far ahead of its clock.
 const (
@@ -48,6 +51,12 @@ const pathTimestamp = "timestamp_ms"
 
 // epochMillis converts a JSON number (or its text) to whole milliseconds.
 func epochMillis(n string) (int64, *problem) {
+	if isPlainInteger(n) && len(n) < 19 { // the common case: no exponent, fraction or overflow
+		i, err := strconv.ParseInt(n, 10, 64)
+		if err == nil {
+			return i, nil
+		}
+	}
 	i, _, ok := integer(n)
 	if !ok {
 		return 0, rejectHint(pathTimestamp, RuleTimestampFormat, "must be a whole number of milliseconds within range", hintWholeMillis)

@@ -207,3 +207,28 @@ func preparerIn(t testing.TB, zone string) *Preparer {
 	require.NoError(t, err)
 	return p
 }
+
+// BenchmarkTimestamp measures normaliseTimestamp on the forms warehouses send.
+func BenchmarkTimestamp(b *testing.B) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(b, err)
+	for _, bc := range []struct {
+		name string
+		v    val
+		loc  *time.Location
+	}{
+		{"integer", val{k: number, s: "1773892800000"}, time.UTC},
+		{"iso-micro-utc", val{k: text, s: "2026-03-19T04:00:00.123456Z"}, time.UTC},
+		{"iso-offset", val{k: text, s: "2026-03-19 09:30:00.123456+05:30"}, time.UTC},
+		{"naive-in-zone", val{k: text, s: "2026-03-19 05:00:00.123456"}, paris},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, p := normaliseTimestamp(bc.v, testNow, bc.loc); p != nil {
+					b.Fatal(p)
+				}
+			}
+		})
+	}
+}
