@@ -140,8 +140,8 @@ func (w *syncWriter) logStart() {
 	if w.cfg.ValidateOnly {
 		mode = " Validate only is on: OpenAI checks the events but stores none, so no state is echoed and the next sync starts from the same point."
 	}
-	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %d events, at most %d requests in flight.%s",
-		strings.Join(parts, ", "), w.cfg.BatchSize, w.cfg.MaxInFlight, mode)
+	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %s, at most %s in flight.%s",
+		strings.Join(parts, ", "), plural(int64(w.cfg.BatchSize), "event", "events"), plural(int64(w.cfg.MaxInFlight), "request", "requests"), mode)
 }
 
 // totals sums the counts of every stream. Called with mu held.
@@ -179,8 +179,9 @@ func (w *syncWriter) logProgress() {
 	received, delivered, rejected := w.totals()
 	w.mu.Unlock()
 	elapsed := time.Since(w.started)
-	w.logf(protocol.LevelInfo, "Progress: %d records read, %d delivered, %d rejected, %d requests in flight (limit %d), %.0f events/s.",
-		received, delivered, rejected, w.deliver.limiter.InFlight(), w.deliver.limiter.Limit(), rate(delivered, elapsed))
+	w.logf(protocol.LevelInfo, "Progress: %s read, %d delivered, %d rejected, %s in flight (limit %d), %.0f events/s.",
+		plural(received, "record", "records"), delivered, rejected, plural(int64(w.deliver.limiter.InFlight()), "request", "requests"),
+		w.deliver.limiter.Limit(), rate(delivered, elapsed))
 }
 
 // logSummary writes the final summary, one line per stream and one for the whole sync. When

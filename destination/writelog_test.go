@@ -85,9 +85,12 @@ func TestWriteSummaryWarnsAndCountsRejectionsByRule(t *testing.T) {
 }
 
 func TestWriteSummaryIsInfoAndSingularWithoutRejections(t *testing.T) {
-	res := writeScenario(t, newFake("px-default"), nil, catalogOf("leads"), newInput().lead("leads", "l1").streamState("leads", 1).b.String())
+	cfg := map[string]any{"batch_size": 1, "max_in_flight": 1}
+	res := writeScenario(t, newFake("px-default"), cfg, catalogOf("leads"), newInput().lead("leads", "l1").streamState("leads", 1).b.String())
 	require.NoError(t, res.err)
 	assert.Empty(t, res.logsAt(t, protocol.LevelWarn))
+	start := lineWith(t, res.logsAt(t, protocol.LevelInfo), "Writing ")
+	assert.Contains(t, start, "in batches of up to 1 event, at most 1 request in flight.")
 	summary := lineWith(t, res.logsAt(t, protocol.LevelInfo), "Summary:")
 	assert.Contains(t, summary, "Summary: 1 record received, 1 delivered, 0 rejected; 1 request, 0 retries, 0 rate-limited (429), 0 batch splits;")
 }
