@@ -30,7 +30,7 @@ type Config struct {
 	RequestTimeoutSeconds int    `json:"request_timeout_seconds" jsonschema:"title=Request timeout (seconds),description=How long one request may take before it is abandoned and retried.,default=30,minimum=1,maximum=600"`
 	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per batch (seconds),description=How long a batch is retried through rate limits and server errors before the sync fails with a transient error. 0 means one attempt and no retry.,default=600,minimum=0,maximum=7200"`
 
-	TimestampTimeZone string `json:"timestamp_time_zone" jsonschema:"title=Time zone of timestamps without one,description=The IANA time zone (such as UTC\\, Europe/Paris or America/New_York) in which a timestamp_ms without a zone (2026-11-30 12:34:56\\, as from a timestamp_without_timezone column) is read. Timestamps with a zone or an offset keep theirs.,default=UTC,example=Europe/Paris"`
+	TimestampTimeZone string `json:"timestamp_time_zone" jsonschema:"title=Timestamp time zone,description=The IANA time zone (such as UTC\\, Europe/Paris or America/New_York) in which a timestamp_ms without a zone (2026-11-30 12:34:56\\, as from a timestamp_without_timezone column) is read. Timestamps with a zone or an offset keep theirs.,default=UTC,example=Europe/Paris"`
 }
 
 // StreamPixel names the pixel of one stream.
