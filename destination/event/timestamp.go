@@ -14,7 +14,7 @@ const (
 // Hints of the timestamp_format refusals. They show formats, never the value.
 const (
 	hintTimestampForms = "send milliseconds since the Unix epoch such as 1773892800000, or an ISO 8601 date and time such as " +
-		"2026-11-30T12:34:56.123456Z; a time without a zone (2026-11-30 12:34:56) is read in the timestamp_time_zone setting"
+		"2026-11-30T12:34:56.123456Z; a time without a zone (2026-11-30 12:34:56) is read in the Timestamp time zone setting (timestamp_time_zone)"
 	hintWholeMillis = "truncate the fraction in the source (for example CAST(... AS BIGINT)), " +
 		"or send an ISO 8601 time such as 2026-11-30T12:34:56.789Z"
 	hintDateOnly = "send the event's date and time, such as 2026-11-30T12:34:56Z: select a timestamp column, " +
