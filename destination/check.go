@@ -178,7 +178,7 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 			warnings: []string{fmt.Sprintf("The ad account could not be read (%v), so it could not be named. Sending events works.", accountErr)},
 		}
 	case errors.As(accountErr, &apiErr) && keyProblem(apiErr):
-		return verdict{failure: protocol.ConfigError, message: fmt.Sprintf("The Ads API refused this key (HTTP %d: %s). If it is a Conversions API key, set a Default Pixel ID so that the check can test it by sending a validate-only event. Otherwise: %s", apiErr.Status, apiErr.Message, adviceConversionsKey), internal: accountErr.Error()}
+		return verdict{failure: protocol.ConfigError, message: noPixelMessage(apiErr.Status), internal: accountErr.Error()}
 	default:
 		return verdict{failure: protocol.SystemError, message: "The ad-account endpoint gave an answer the connector did not expect.", internal: accountErr.Error()}
 	}
@@ -188,6 +188,15 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 func keyProblem(e *APIError) bool {
 	c := e.Class()
 	return c == ClassKeyRefused || c == ClassMissingScopes
+}
+
+// noPixelMessage words a key the Ads API refuses when no pixel is known to test it with: most
+// likely a Conversions API key, which only a pixel can test. The advice comes first and the
+// server's text stays in the internal message.
+func noPixelMessage(status int) string {
+	return fmt.Sprintf("Set a Default Pixel ID: a Conversions API key can only be tested by sending a validate-only event to a pixel. "+
+		"(The Ads API refused the key with HTTP %d, as it does for Conversions API keys; "+
+		"an Advertiser API key cannot send events.)", status)
 }
 
 func describeAccount(a AdAccount) string {

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -291,12 +293,12 @@ func TestCheckOutcomes(t *testing.T) {
 			},
 		},
 		{
-			name:   "config without the required continue_on_errors",
-			config: map[string]any{"continue_on_errors": nil},
+			name:   "config with a path in a base URL",
+			config: map[string]any{"ads_api_base_url": "http://127.0.0.1:1/v1"},
 			script: map[string][]fakeReply{},
 			want: checkWant{
 				status: protocol.StatusFailed, failure: protocol.ConfigError,
-				words: []string{"1 problem", "continue_on_errors: is required"},
+				words: []string{"1 problem", "ads_api_base_url: must not contain a path"},
 				calls: map[string]int{routeAccount: 0},
 			},
 		},
@@ -522,7 +524,17 @@ func TestCheckUnreadableConfigFileIsAConfigError(t *testing.T) {
 	res := runCommand(t, t.Context(), checkNow, "check", "--config", t.TempDir()+"/missing.json")
 	assertCheckVerdict(t, res, checkWant{
 		status: protocol.StatusFailed, failure: protocol.ConfigError,
-		words: []string{"cannot read the config file"},
+		words: []string{"The config file ", "missing.json cannot be read"},
+	})
+}
+
+func TestCheckConfigThatIsNotJSONSaysWhere(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"api_key": "`+testKey+`",}`), 0o600))
+	res := runCommand(t, t.Context(), checkNow, "check", "--config", path)
+	assertCheckVerdict(t, res, checkWant{
+		status: protocol.StatusFailed, failure: protocol.ConfigError,
+		words: []string{"The config file " + path + " has invalid JSON at byte "},
 	})
 }
 
@@ -838,10 +850,10 @@ func TestRunUsageErrors(t *testing.T) {
 }
 
 func TestRunCheckToleratesUnknownFlags(t *testing.T) {
-	path := writeConfigFile(t, map[string]any{"api_key": testKey}) // continue_on_errors missing: no request is made
+	path := writeConfigFile(t, map[string]any{"api_key": testKey, "batch_size": 0}) // invalid: no request is made
 	res := runCommand(t, t.Context(), checkNow, "check", "--debug", "--config="+path, "--log-level", "info")
 	assertCheckVerdict(t, res, checkWant{
 		status: protocol.StatusFailed, failure: protocol.ConfigError,
-		words: []string{"continue_on_errors"},
+		words: []string{"batch_size"},
 	})
 }

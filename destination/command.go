@@ -137,18 +137,28 @@ func (f flagValues) require(name string) (string, error) {
 	return v, nil
 }
 
-// loadConfig reads and parses the config file. Its error is safe to show: it never quotes the
-// file's content.
+// loadConfig reads and parses the config file. Its error is safe to show: it names the file
+// but never quotes its content. A problem of the file as a whole (unreadable, not JSON) is a
+// *FieldError of configField whose text starts with the file's path.
 func loadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the config file: %w", errors.Unwrap(err))
+		return nil, &FieldError{Field: configField, Err: fmt.Errorf("%s cannot be read: %w", path, errors.Unwrap(err))}
 	}
-	return ParseConfig(data)
+	cfg, err := ParseConfig(data)
+	var whole *FieldError
+	if errors.As(err, &whole) && whole.Field == configField {
+		return nil, &FieldError{Field: configField, Err: fmt.Errorf("%s %w", path, whole.Err)}
+	}
+	return cfg, err
 }
 
 // configProblems describes every problem of a configuration in one paragraph.
 func configProblems(err error) string {
+	var whole *FieldError
+	if errors.As(err, &whole) && whole.Field == configField {
+		return "The config file " + whole.Err.Error() + "."
+	}
 	var parts []string
 	for _, e := range flatten(err) {
 		parts = append(parts, e.Error())

@@ -11,23 +11,26 @@ import (
 	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // the image has no zone database: embed it for timestamp_time_zone
 )
 
 // Config is the destination's configuration, as the user enters it in the platform's form.
 // It is the single source of the spec: spec.json and the SPEC message are generated from it.
 type Config struct {
-	APIKey           Secret        `json:"api_key" jsonschema:"required,title=Conversions API key,description=The Conversions API key from OpenAI Ads Manager: Conversions → Manage conversion keys. An Advertiser API key (from Settings) cannot send events."`
-	ContinueOnErrors bool          `json:"continue_on_errors" jsonschema:"required,title=Continue on errors,description=When on\\, a record the API cannot accept is logged\\, counted as rejected and skipped\\, and the sync goes on. When off\\, the first such record fails the sync.,default=false"`
+	APIKey           Secret        `json:"api_key" jsonschema:"required,title=Conversions API key,description=The Conversions API key from OpenAI Ads Manager: Conversions → Manage conversion keys. An Advertiser API key (from Settings) cannot send events. A Conversions API key needs a pixel: set a Default Pixel ID or a Pixel per stream\\, or the connection check cannot test it."`
+	ContinueOnErrors bool          `json:"continue_on_errors" jsonschema:"title=Continue on errors,description=When on\\, a record the API cannot accept is logged\\, counted as rejected and skipped\\, and the sync goes on. When off\\, the first such record fails the sync.,default=false"`
 	DefaultPixelID   string        `json:"default_pixel_id" jsonschema:"title=Default Pixel ID,description=The Pixel ID that receives the events of every stream that names no other pixel. Find it in Ads Manager under Conversions.,pattern=^\\S+$,example=pxl_1234567890"`
 	StreamPixels     []StreamPixel `json:"stream_pixels" jsonschema:"title=Pixel per stream,description=The Pixel ID of each stream for connections where the platform does not choose the pixel per stream (data activation does)."`
-	ValidateOnly     bool          `json:"validate_only" jsonschema:"title=Validate only (dry run),description=Send every event with validate_only set: OpenAI checks the events but does not store them. Use it to test a new connection.,default=false"`
+	ValidateOnly     bool          `json:"validate_only" jsonschema:"title=Validate only (dry run),description=Send every event with validate_only set: OpenAI checks the events but does not store them\\, and the connector echoes no state\\, so the next sync starts from the same point. Use it to test a new connection.,default=false"`
 
 	ConversionsAPIBaseURL string `json:"conversions_api_base_url" jsonschema:"title=Conversions API base URL,description=Where events are sent. Change it only if OpenAI asks you to.,default=https://bzr.openai.com,format=uri,pattern=^https?://"`
 	AdsAPIBaseURL         string `json:"ads_api_base_url" jsonschema:"title=Ads API base URL,description=Where the connection check and the pixel list are read from. Change it only if OpenAI asks you to.,default=https://api.ads.openai.com,format=uri,pattern=^https?://"`
 	BatchSize             int    `json:"batch_size" jsonschema:"title=Batch size,description=The most events sent in one request. The API accepts at most 1000.,default=1000,minimum=1,maximum=1000"`
 	MaxInFlight           int    `json:"max_in_flight" jsonschema:"title=Most concurrent requests,description=The upper bound of requests in flight at once. The connector starts low and adapts to the API's response times and rate limits below this bound.,default=32,minimum=1,maximum=256"`
 	RequestTimeoutSeconds int    `json:"request_timeout_seconds" jsonschema:"title=Request timeout (seconds),description=How long one request may take before it is abandoned and retried.,default=30,minimum=1,maximum=600"`
-	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per batch (seconds),description=How long a batch is retried through rate limits and server errors before the sync fails with a transient error.,default=600,minimum=0,maximum=7200"`
+	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per batch (seconds),description=How long a batch is retried through rate limits and server errors before the sync fails with a transient error. 0 means one attempt and no retry.,default=600,minimum=0,maximum=7200"`
+
+	TimestampTimeZone string `json:"timestamp_time_zone" jsonschema:"title=Timestamp time zone,description=The IANA time zone (such as UTC\\, Europe/Paris or America/New_York) in which a timestamp_ms without a zone (2026-11-30 12:34:56\\, as from a timestamp_without_timezone column) is read. Timestamps with a zone or an offset keep theirs.,default=UTC,example=Europe/Paris"`
 }
 
 // StreamPixel names the pixel of one stream.
@@ -45,6 +48,7 @@ const (
 	DefaultMaxInFlight           = 32
 	DefaultRequestTimeoutSeconds = 30
 	DefaultMaxRetrySeconds       = 600
+	DefaultTimestampTimeZone     = "UTC"
 )
 
 // FieldError is one problem with one configuration field.
@@ -132,6 +136,10 @@ func flatten(err error) []error {
 func decodeConfig(data []byte, c *Config) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return &FieldError{Field: configField, Err: fmt.Errorf("has invalid JSON at byte %d", syntax.Offset)}
+		}
 		return &FieldError{Field: configField, Err: errors.New("must be a JSON object")}
 	}
 	var errs []error
@@ -156,9 +164,6 @@ func decodeConfig(data []byte, c *Config) error {
 		if !known[name] {
 			errs = append(errs, &FieldError{Field: name, Err: errors.New("unknown field (check its spelling)")})
 		}
-	}
-	if value, ok := raw["continue_on_errors"]; !ok || string(value) == "null" {
-		errs = append(errs, &FieldError{Field: "continue_on_errors", Err: errors.New("is required")})
 	}
 	return errors.Join(errs...)
 }
@@ -213,6 +218,7 @@ func defaultConfig() Config {
 		MaxInFlight:           DefaultMaxInFlight,
 		RequestTimeoutSeconds: DefaultRequestTimeoutSeconds,
 		MaxRetrySeconds:       DefaultMaxRetrySeconds,
+		TimestampTimeZone:     DefaultTimestampTimeZone,
 	}
 }
 
@@ -231,6 +237,10 @@ func (c *Config) normalise() {
 	c.DefaultPixelID = strings.TrimSpace(c.DefaultPixelID)
 	c.ConversionsAPIBaseURL = normaliseBaseURL(c.ConversionsAPIBaseURL, DefaultConversionsAPIBaseURL)
 	c.AdsAPIBaseURL = normaliseBaseURL(c.AdsAPIBaseURL, DefaultAdsAPIBaseURL)
+	c.TimestampTimeZone = strings.TrimSpace(c.TimestampTimeZone)
+	if c.TimestampTimeZone == "" {
+		c.TimestampTimeZone = DefaultTimestampTimeZone
+	}
 	for i := range c.StreamPixels {
 		p := &c.StreamPixels[i]
 		p.StreamName = strings.TrimSpace(p.StreamName)
@@ -270,6 +280,7 @@ func (c *Config) Validate() error {
 	add("max_in_flight", validateRange(c.MaxInFlight, 1, 256))
 	add("request_timeout_seconds", validateRange(c.RequestTimeoutSeconds, 1, 600))
 	add("max_retry_seconds", validateRange(c.MaxRetrySeconds, 0, 7200))
+	add("timestamp_time_zone", validateTimeZone(c.TimestampTimeZone))
 	return errors.Join(errs...)
 }
 
@@ -307,8 +318,13 @@ func validateBaseURL(raw string) error {
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return errors.New("must be an absolute URL such as https://bzr.openai.com")
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return errors.New("must not contain credentials, a query or a fragment")
+	switch {
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		return errors.New("must not contain a query or a fragment: give only the scheme and host, such as https://bzr.openai.com")
+	case u.Path != "" && u.Path != "/":
+		return errors.New("must not contain a path (the connector adds /v1/... itself): give only the scheme and host, such as https://bzr.openai.com")
 	}
 	switch u.Scheme {
 	case "https":
@@ -332,6 +348,15 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// validateTimeZone accepts an IANA time zone name. "Local" is refused: it would depend on
+// the machine the connector runs on.
+func validateTimeZone(name string) error {
+	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
+		return errors.New("must be an IANA time zone name such as UTC, Europe/Paris or America/New_York")
+	}
+	return nil
+}
+
 // sortFieldErrors orders problems by field name, so that reports are stable.
 func sortFieldErrors(errs []error) []error {
 	field := func(err error) string {
@@ -348,6 +373,16 @@ func sortFieldErrors(errs []error) []error {
 // RequestTimeout is the deadline of one HTTP attempt.
 func (c *Config) RequestTimeout() time.Duration {
 	return time.Duration(c.RequestTimeoutSeconds) * time.Second
+}
+
+// TimeZone is the location in which timestamps without a zone are read. The name was
+// validated, so a failure (impossible after ParseConfig) falls back to UTC.
+func (c *Config) TimeZone() *time.Location {
+	loc, err := time.LoadLocation(c.TimestampTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // RetryBudget is how long one batch may be retried.

@@ -53,7 +53,7 @@ func TestParseConfigReportsEveryProblemNamingItsField(t *testing.T) {
 	}
 	for _, f := range []string{"api_key", "batch_size", "max_in_flight", "request_timeout_seconds", "max_retry_seconds",
 		"default_pixel_id", "stream_pixels[1]", "stream_pixels[2].stream_name", "stream_pixels[2].pixel_id",
-		"conversions_api_base_url", "ads_api_base_url", "valdate_only", "continue_on_errors"} {
+		"conversions_api_base_url", "ads_api_base_url", "valdate_only"} {
 		assert.True(t, fields[f], "a problem names %s; got %v", f, fields)
 	}
 	assert.NotContains(t, err.Error(), "has space", "the key is never quoted")
@@ -61,38 +61,101 @@ func TestParseConfigReportsEveryProblemNamingItsField(t *testing.T) {
 
 func TestParseConfigBaseURLs(t *testing.T) {
 	cases := []struct {
-		url string
-		ok  bool
+		url  string
+		want string // a part of the problem; empty when the URL is accepted
 	}{
-		{"https://bzr.openai.com", true},
-		{"https://bzr.openai.com/", true},
-		{"http://127.0.0.1:8080", true},
-		{"http://127.5.6.7", true},
-		{"http://localhost:9", true},
-		{"http://[::1]:9", true},
-		{"http://bzr.openai.com", false},
-		{"http://10.0.0.1", false},
-		{"https://user:pw@bzr.openai.com", false},
-		{"https://bzr.openai.com?x=1", false},
-		{"bzr.openai.com", false},
-		{"", true}, // empty means the default
+		{"https://bzr.openai.com", ""},
+		{"https://bzr.openai.com/", ""},
+		{"https://bzr.openai.com//", ""},
+		{"http://127.0.0.1:8080", ""},
+		{"http://127.5.6.7", ""},
+		{"http://localhost:9", ""},
+		{"http://[::1]:9", ""},
+		{"", ""}, // empty means the default
+		{"http://bzr.openai.com", "must use https://"},
+		{"http://10.0.0.1", "must use https://"},
+		{"https://user:pw@bzr.openai.com", "must not contain a user name or password"},
+		{"https://bzr.openai.com?x=1", "must not contain a query or a fragment"},
+		{"https://bzr.openai.com/?", "must not contain a query or a fragment"},
+		{"https://bzr.openai.com#top", "must not contain a query or a fragment"},
+		{"https://bzr.openai.com/#", "must not contain a query or a fragment"},
+		{"https://bzr.openai.com/v1", "must not contain a path"},
+		{"http://127.0.0.1:8080/v1/", "must not contain a path"},
+		{"https://proxy.example.com/openai", "must not contain a path"},
+		{"bzr.openai.com", "must be an absolute URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
-			_, err := ParseConfig([]byte(fmt.Sprintf(`{"api_key":"k","continue_on_errors":false,"conversions_api_base_url":%q}`, c.url)))
-			if c.ok {
+			_, err := ParseConfig([]byte(fmt.Sprintf(`{"api_key":"k","conversions_api_base_url":%q,"ads_api_base_url":%q}`, c.url, c.url)))
+			if c.want == "" {
 				assert.NoError(t, err)
-			} else {
-				assert.ErrorContains(t, err, "conversions_api_base_url")
+				return
 			}
+			assert.ErrorContains(t, err, "conversions_api_base_url: "+c.want)
+			assert.ErrorContains(t, err, "ads_api_base_url: "+c.want)
 		})
 	}
 }
 
 func TestParseConfigRefusesWhatIsNotAnObject(t *testing.T) {
-	for _, in := range []string{``, `[]`, `null`, `"x"`, `{`} {
-		_, err := ParseConfig([]byte(in))
-		assert.ErrorContains(t, err, "must be a JSON object", in)
+	for _, tc := range []struct{ in, want string }{
+		{``, "has invalid JSON at byte 0"},
+		{`{`, "has invalid JSON at byte 1"},
+		{`{"api_key": "k",}`, "has invalid JSON at byte 17"},
+		{`{"api_key": "k"} x`, "has invalid JSON at byte 18"},
+		{`[]`, "must be a JSON object"},
+		{`null`, "must be a JSON object"},
+		{`"x"`, "must be a JSON object"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := ParseConfig([]byte(tc.in))
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, configField, fe.Field)
+			assert.EqualError(t, fe.Err, tc.want)
+		})
+	}
+}
+
+func TestParseConfigContinueOnErrorsDefaultsToOff(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"api_key":"k"}`))
+	require.NoError(t, err, "a hand-written config may leave continue_on_errors out")
+	assert.False(t, c.ContinueOnErrors)
+	c, err = ParseConfig([]byte(`{"api_key":"k","continue_on_errors":null}`))
+	require.NoError(t, err)
+	assert.False(t, c.ContinueOnErrors)
+}
+
+func TestParseConfigTimestampTimeZone(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string // value is the JSON value; empty leaves the field out
+		want        string // the zone, or a part of the problem
+		ok          bool
+	}{
+		{name: "left out", want: "UTC", ok: true},
+		{name: "blank", value: `"  "`, want: "UTC", ok: true},
+		{name: "UTC", value: `"UTC"`, want: "UTC", ok: true},
+		{name: "a region", value: `"Europe/Paris"`, want: "Europe/Paris", ok: true},
+		{name: "trimmed", value: `" America/New_York "`, want: "America/New_York", ok: true},
+		{name: "a fixed offset name", value: `"Etc/GMT-3"`, want: "Etc/GMT-3", ok: true},
+		{name: "unknown", value: `"Mars/Olympus"`, want: "timestamp_time_zone: must be an IANA time zone name"},
+		{name: "an offset is not a zone name", value: `"+02:00"`, want: "timestamp_time_zone: must be an IANA time zone name"},
+		{name: "the machine's zone", value: `"Local"`, want: "timestamp_time_zone: must be an IANA time zone name"},
+		{name: "a number", value: `2`, want: "timestamp_time_zone: must be a string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := `{"api_key":"k"}`
+			if tc.value != "" {
+				in = `{"api_key":"k","timestamp_time_zone":` + tc.value + `}`
+			}
+			c, err := ParseConfig([]byte(in))
+			if !tc.ok {
+				assert.ErrorContains(t, err, tc.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.TimeZone().String())
+		})
 	}
 }
 

@@ -21,7 +21,7 @@ type RetryExhaustedError struct {
 }
 
 func (e *RetryExhaustedError) Error() string {
-	return fmt.Sprintf("gave up after %d attempts in %s: %v", e.Attempts, e.Elapsed.Round(time.Second), e.Last)
+	return fmt.Sprintf("gave up after %s in %s: %v", plural(int64(e.Attempts), "attempt", "attempts"), e.Elapsed.Round(time.Second), e.Last)
 }
 func (e *RetryExhaustedError) Unwrap() error { return e.Last }
 

@@ -15,9 +15,15 @@ import (
 const adviceFindPixel = "No pixel is known: set a Default Pixel ID or a Pixel per stream in the destination's settings. " +
 	"The Pixel ID is shown in OpenAI Ads Manager under Conversions."
 
-// eventMatchingKeys is the key OpenAI deduplicates events on, the event id with its type,
-// written as the protocol writes keys: a list of top-level paths.
-var eventMatchingKeys = [][]string{{"id"}, {"type"}}
+// Words of the catalog about deduplication. OpenAI deduplicates events on the pair (id, type),
+// which matching keys cannot say: their outer list holds alternative keys, each a single field
+// path. An append-only events operation needs no matching key, so discover publishes none (as
+// the platform's append-only destinations do) and explains the pair in the field descriptions.
+const (
+	dedupID = " OpenAI deduplicates events on id together with type: an event with the id and type of one already received is dropped. " +
+		"Keep the id stable when a record is sent again."
+	dedupType = " Together with id, the key OpenAI deduplicates events on."
+)
 
 // knownPixel is a pixel discover offers, with the name the account gives it when known.
 type knownPixel struct {
@@ -93,6 +99,9 @@ func operations(pixels []knownPixel) ([]protocol.Operation, error) {
 	if err := json.Unmarshal(event.Schema(), &base); err != nil {
 		return nil, fmt.Errorf("read the event schema: %w", err)
 	}
+	if err := explainDedup(base); err != nil {
+		return nil, err
+	}
 	ops := make([]protocol.Operation, 0, len(pixels))
 	for _, p := range pixels {
 		base["title"] = "Conversion events for pixel " + p.id
@@ -100,7 +109,7 @@ func operations(pixels []knownPixel) ([]protocol.Operation, error) {
 			base["title"] = fmt.Sprintf("Conversion events for pixel %q (%s)", p.name, p.id)
 		}
 		base["description"] = "One record is one conversion event sent to the OpenAI Ads Conversions API for this pixel. " +
-			"OpenAI deduplicates events on id and type."
+			"OpenAI deduplicates events on the pair id and type."
 		schema, err := json.Marshal(base)
 		if err != nil {
 			return nil, err
@@ -109,10 +118,24 @@ func operations(pixels []knownPixel) ([]protocol.Operation, error) {
 			ObjectName:   p.id,
 			SyncMode:     protocol.SyncAppend,
 			JSONSchema:   schema,
-			MatchingKeys: eventMatchingKeys,
+			MatchingKeys: [][]string{}, // append-only: no key (an empty list, not null)
 		})
 	}
 	return ops, nil
+}
+
+// explainDedup adds the deduplication key to the descriptions of id and type.
+func explainDedup(schema map[string]any) error {
+	props, _ := schema["properties"].(map[string]any)
+	for field, words := range map[string]string{"id": dedupID, "type": dedupType} {
+		p, ok := props[field].(map[string]any)
+		if !ok {
+			return fmt.Errorf("the event schema has no property %s", field)
+		}
+		d, _ := p["description"].(string)
+		p["description"] = d + words
+	}
+	return nil
 }
 
 // reportFailure writes the one TRACE ERROR of a failed command and returns its error.

@@ -51,12 +51,21 @@ func TestDiscoverOffersEveryKnownPixelWithTheEventSchema(t *testing.T) {
 	assert.Equal(t, []string{"pxl_configured", "pxl_web", "pxl_app"}, []string{ops[0].ObjectName, ops[1].ObjectName, ops[2].ObjectName})
 	for _, op := range ops {
 		assert.Equal(t, protocol.SyncAppend, op.SyncMode)
-		assert.Equal(t, [][]string{{"id"}, {"type"}}, op.MatchingKeys)
-		var schema map[string]any
+		assert.NotNil(t, op.MatchingKeys, "matching_keys is an empty list, not null")
+		assert.Empty(t, op.MatchingKeys, "an append-only events operation has no matching key")
+		var schema struct {
+			Title      string
+			Properties map[string]struct{ Description string }
+		}
 		require.NoError(t, json.Unmarshal(op.JSONSchema, &schema))
-		assert.Contains(t, schema["title"], op.ObjectName)
-		assert.Contains(t, schema["properties"], "timestamp_ms")
+		assert.Contains(t, schema.Title, op.ObjectName)
+		assert.Contains(t, schema.Properties, "timestamp_ms")
+		assert.Contains(t, schema.Properties["id"].Description, "deduplicates events on id together with type", "the dedup key is explained on id")
+		assert.Contains(t, schema.Properties["type"].Description, "Together with id", "and on type")
 	}
+	raw, err := json.Marshal(msgs[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"matching_keys":[]`, "written as an empty list")
 	var web map[string]any
 	require.NoError(t, json.Unmarshal(ops[1].JSONSchema, &web))
 	assert.Contains(t, web["title"], "Web shop", "the pixel's name is shown")

@@ -39,7 +39,7 @@ func (r *routes) lookup(namespace, name string) (*route, bool) {
 func loadCatalog(path string) (*protocol.ConfiguredCatalog, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the catalog file: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot read the catalog file %s: %w", path, errors.Unwrap(err))
 	}
 	var c protocol.ConfiguredCatalog
 	if err := json.Unmarshal(data, &c); err != nil {

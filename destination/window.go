@@ -44,7 +44,7 @@ func (w *syncWriter) dropAged(b *batch, now time.Time) *batch {
 		rt := &w.routes.byKey[it.stream]
 		rej := &event.Rejection{Stream: rt.name, Record: it.record, Path: "timestamp_ms", Rule: event.RuleTimestampWindow, Message: msg,
 			Hint: "it waited or was retried past the API's limit; sync more often, or filter the source to the last 7 days"}
-		w.reject(rt, it.seq, rej.Rule, rej.Error())
+		w.reject(rt, it.seq, rej.Rule, rej.Error(), remedy(true))
 	}
 	if drop == nil {
 		return b

@@ -93,7 +93,7 @@ func runWrite(ctx context.Context, cfgPath, catalogPath string, out *protocol.Wr
 	case errors.As(err, &bug):
 		return reportFailure(out, bug.kind, bug.message, bug.internal)
 	case err != nil:
-		return reportFailure(out, protocol.ConfigError, err.Error(), "")
+		return reportFailure(out, protocol.ConfigError, sentence(err.Error()), "")
 	}
 	return w.run(ctx, env.Stdin)
 }
@@ -113,7 +113,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	if err != nil {
 		return nil, err
 	}
-	prep, err := event.NewPreparer(event.Options{Now: env.Now})
+	prep, err := event.NewPreparer(event.Options{Now: env.Now, TimeZone: cfg.TimeZone()})
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}

@@ -311,7 +311,7 @@ func TestWriteRefusesConfigurationsItCannotHonour(t *testing.T) {
 
 	res = writeScenario(t, api, map[string]any{"default_pixel_id": nil}, catalogOf("orders"), newInput().lead("orders", "a").b.String())
 	require.Len(t, res.traces, 1)
-	assert.Contains(t, res.traces[0].Message, `no pixel for stream(s) "orders"`)
+	assert.Contains(t, res.traces[0].Message, `No pixel for stream(s) "orders"`, "a message starts in upper case")
 	assert.Empty(t, api.Events(), "no record is read when a stream has no pixel")
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,18 @@ func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, number int64, e
 		w.fail(&failure{kind: protocol.SystemError, message: "Preparing a record failed unexpectedly.", internal: err.Error(), stream: &rt.descriptor}, true)
 		return
 	}
-	w.reject(rt, seq, rej.Rule, rej.Error())
+	w.reject(rt, seq, rej.Rule, rej.Error(), remedy(rej.Rule == event.RuleTimestampWindow))
+}
+
+// remedy says how to get past a refused record when Continue on errors is off. An event outside
+// the API's time window cannot be fixed record by record: the source has to send recent events.
+func remedy(outsideWindow bool) string {
+	if outsideWindow {
+		return "The API accepts only events from the last 7 days (and at most 10 minutes ahead): " +
+			"turn on Continue on errors to skip the others, or filter the source to the last 7 days " +
+			"(for example with an incremental sync on the event time)."
+	}
+	return "Fix the record in the source, or turn on Continue on errors to skip such records."
 }
 
 // rejectByAPI handles an event the API refused. Its rule is the API's code for it (see
@@ -47,16 +59,19 @@ func (w *syncWriter) rejectByAPI(it item, p EventProblem, apiErr *APIError) {
 	if apiErr.RequestID != "" {
 		reason += " (x-request-id " + apiErr.RequestID + ")"
 	}
-	w.reject(rt, it.seq, rule, reason)
+	w.reject(rt, it.seq, rule, reason, remedy(p.Code == apiCodeTooOld))
 }
 
+// apiCodeTooOld is the error code of the API's refusal of an event older than 7 days.
+const apiCodeTooOld = "event_timestamp_too_old"
+
 // reject settles a refused record: counted and logged when continue_on_errors is on, the
-// sync's failure otherwise (the record then stays unsettled, so no later state is echoed).
-func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason string) {
+// sync's failure, with fix as its advice, otherwise (the record then stays unsettled, so no
+// later state is echoed).
+func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason, fix string) {
 	if !w.cfg.ContinueOnErrors {
 		w.fail(&failure{kind: protocol.ConfigError, stream: &rt.descriptor,
-			message: "A record was refused, and Continue on errors is off: " + reason +
-				". Fix the record in the source, or turn on Continue on errors to skip such records."}, false)
+			message: "A record was refused, and Continue on errors is off: " + reason + ". " + fix}, false)
 		return
 	}
 	w.mu.Lock()
@@ -127,8 +142,8 @@ func (w *syncWriter) logStart() {
 	if w.cfg.ValidateOnly {
 		mode = " Validate only is on: OpenAI checks the events but stores none, so no state is echoed and the next sync starts from the same point."
 	}
-	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %d events, at most %d requests in flight.%s",
-		strings.Join(parts, ", "), w.cfg.BatchSize, w.cfg.MaxInFlight, mode)
+	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %s, at most %s in flight.%s",
+		strings.Join(parts, ", "), plural(int64(w.cfg.BatchSize), "event", "events"), plural(int64(w.cfg.MaxInFlight), "request", "requests"), mode)
 }
 
 // totals sums the counts of every stream. Called with mu held.
@@ -166,28 +181,49 @@ func (w *syncWriter) logProgress() {
 	received, delivered, rejected := w.totals()
 	w.mu.Unlock()
 	elapsed := time.Since(w.started)
-	w.logf(protocol.LevelInfo, "Progress: %d records read, %d delivered, %d rejected, %d requests in flight (limit %d), %.0f events/s.",
-		received, delivered, rejected, w.deliver.limiter.InFlight(), w.deliver.limiter.Limit(), rate(delivered, elapsed))
+	w.logf(protocol.LevelInfo, "Progress: %s read, %d delivered, %d rejected, %s in flight (limit %d), %.0f events/s.",
+		plural(received, "record", "records"), delivered, rejected, plural(int64(w.deliver.limiter.InFlight()), "request", "requests"),
+		w.deliver.limiter.Limit(), rate(delivered, elapsed))
 }
 
-// logSummary writes the final summary, one line per stream and one for the whole sync.
+// logSummary writes the final summary, one line per stream and one for the whole sync. When
+// any record was rejected, the lines of the streams that rejected some and the summary are
+// WARN, so that a sync that delivered little does not read as a success; each stream's line
+// counts its rejections by rule, most frequent first (rules and counts only, never values).
 func (w *syncWriter) logSummary() {
 	elapsed := time.Since(w.started)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, rt := range w.routes.byKey {
 		c := w.streams[rt.id]
-		w.logf(protocol.LevelInfo, "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
+		w.logf(levelFor(c.rejected), "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
 			rt.descriptor.String(), rt.pixel, c.received, c.delivered, c.rejected, reasons(c.byReason))
 	}
 	received, delivered, rejected := w.totals()
+	outcome := ""
+	if rejected > 0 {
+		outcome = " (rejected records were not sent: see each stream's counts by rule above)"
+	}
 	n := w.deliver.count
-	w.logf(protocol.LevelInfo, "Summary: %d records received, %d delivered, %d rejected; %d requests, %d retries, %d rate-limited (429), %d batch splits; %s, %.0f events/s.",
-		received, delivered, rejected, n.requests.Load(), n.retries.Load(), n.rateLimited.Load(), n.splits.Load(),
-		elapsed.Round(time.Millisecond), rate(delivered, elapsed))
+	w.logf(levelFor(rejected), "Summary: %s received, %d delivered, %d rejected%s; %s, %s, %d rate-limited (429), %s; %s, %.0f events/s.",
+		plural(received, "record", "records"), delivered, rejected, outcome,
+		plural(n.requests.Load(), "request", "requests"), plural(n.retries.Load(), "retry", "retries"), n.rateLimited.Load(),
+		plural(n.splits.Load(), "batch split", "batch splits"), elapsed.Round(time.Millisecond), rate(delivered, elapsed))
 }
 
-// reasons words rejection counts by rule, most frequent first.
+// levelFor is the level of a summary line: WARN when it counts rejected records.
+func levelFor(rejected int64) protocol.Level {
+	if rejected > 0 {
+		return protocol.LevelWarn
+	}
+	return protocol.LevelInfo
+}
+
+// maxSummaryRules bounds the rules a stream's summary line names one by one.
+const maxSummaryRules = 5
+
+// reasons words rejection counts by rule, most frequent first: the first maxSummaryRules
+// by name, the others as one sum.
 func reasons(byReason map[string]int64) string {
 	if len(byReason) == 0 {
 		return ""
@@ -202,11 +238,46 @@ func reasons(byReason map[string]int64) string {
 		}
 		return rules[i] < rules[j]
 	})
-	parts := make([]string, len(rules))
+	var parts []string
+	var otherRecords int64
 	for i, r := range rules {
-		parts[i] = fmt.Sprintf("%s: %d", r, byReason[r])
+		if i < maxSummaryRules {
+			parts = append(parts, fmt.Sprintf("%s: %d", r, byReason[r]))
+			continue
+		}
+		otherRecords += byReason[r]
+	}
+	if others := len(rules) - maxSummaryRules; others > 0 {
+		noun := "rules"
+		if others == 1 {
+			noun = "rule"
+		}
+		parts = append(parts, fmt.Sprintf("%d more %s: %s", others, noun, plural(otherRecords, "record", "records")))
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// sentence makes a message that may start in lower case (an error's text) a sentence: an
+// upper-case first letter and a final period.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	if c := msg[0]; c >= 'a' && c <= 'z' {
+		msg = string(c-'a'+'A') + msg[1:]
+	}
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+// plural words a count with its noun in the singular or the plural: "1 request", "2 requests".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
 }
 
 func rate(n int64, d time.Duration) float64 {

@@ -39,6 +39,7 @@ fuzz() { # package target
 fuzz ./protocol FuzzReader
 fuzz ./protocol FuzzRecordFastPath
 fuzz ./destination/event FuzzPrepare
+fuzz ./destination/event FuzzTimestamp
 
 if [ "${SKIP_IMAGE:-}" != "1" ] && [ -x integration_tests/image/check-image.sh ]; then
   step "container image proof"

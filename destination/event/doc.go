@@ -27,8 +27,12 @@
 //     string counts as absent. A missing data becomes {"type": <shape>} and a
 //     missing data.type is filled in from the event type.
 //   - timestamp_ms may be an integral number in any notation (1.7738928e12),
-//     a string of digits or an RFC 3339 time with a zone and at most
-//     millisecond precision; it is sent as integer milliseconds.
+//     the same as a string, or an ISO 8601 date and time as Airbyte's
+//     temporal types write it: a T or a space (either letter case) between
+//     date and time, any number of fractional digits (truncated to the
+//     millisecond), and a zone Z, ±hh:mm, ±hhmm or ±hh, or none: a time
+//     without a zone is read in Options.TimeZone (UTC by default). It is sent
+//     as integer milliseconds.
 //   - An integral number id, plan_id or content id is sent as its exact
 //     decimal string. amount and quantity may be integral floats (12999.0)
 //     but not strings. Currency codes are upper-cased.
@@ -82,7 +86,7 @@
 //	| `custom_event_name_format` | a name that is not 1-64 ASCII letters, digits, _ or -, starting and ending with a letter or digit, or that is a standard event name |
 //	| `custom_event_name_placement` | custom_event_name inside data |
 //	| `timestamp_required` | a record without timestamp_ms |
-//	| `timestamp_format` | a timestamp that is fractional, out of range, or a string that is neither digits nor RFC 3339 with a zone |
+//	| `timestamp_format` | a fractional or out-of-range number of milliseconds; a date without a time; a BC date or negative year; a string that is neither a number nor an ISO 8601 date and time |
 //	| `timestamp_window` | a time more than 7 days before or more than 10 minutes after the clock |
 //	| `action_source_enum` | an action_source outside web, mobile_app, offline, physical_store, phone_call, email, other |
 //	| `source_url_required` | action_source web without source_url |

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func (r *record) encode(stream string, b []byte) ([]byte, string) {
 	b = append(b, `"type":`...)
 	b = appendString(b, r.typeName)
 	b = append(b, `,"timestamp_ms":`...)
-	b = append(b, r.tsText...)
+	b = strconv.AppendInt(b, r.tsMS, 10)
 	b = appendText(b, "custom_event_name", r.customName)
 	b = appendText(b, "oppref", r.oppref)
 	b = appendText(b, "source_url", r.sourceURL)

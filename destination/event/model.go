@@ -8,7 +8,7 @@ import "github.com/invopop/jsonschema"
 type Record struct {
 	ID              string `json:"id,omitempty" jsonschema:"description=The event's unique id; a string or an integer. Derived from the record when absent."`
 	Type            string `json:"type" jsonschema:"description=The event type: a standard event or custom."`
-	TimestampMS     int64  `json:"timestamp_ms" jsonschema:"description=Event time in milliseconds since the Unix epoch (or an RFC 3339 string); within the last 7 days and at most 10 minutes ahead."`
+	TimestampMS     int64  `json:"timestamp_ms" jsonschema:"description=Event time in milliseconds since the Unix epoch\\, or an ISO 8601 date and time (a time without a zone is read in the Timestamp time zone setting); within the last 7 days and at most 10 minutes ahead."`
 	CustomEventName string `json:"custom_event_name,omitempty" jsonschema:"description=Required when type is custom and refused otherwise.,minLength=1,maxLength=64"`
 	Oppref          string `json:"oppref,omitempty" jsonschema:"description=OpenAI's click identifier; passed through untouched."`
 	SourceURL       string `json:"source_url,omitempty" jsonschema:"description=Absolute http(s) URL of the page; required when action_source is web. Query and fragment are removed."`

@@ -9,6 +9,7 @@ import (
 // normalised forms. It lives on the stack of Prepare.
 type record struct {
 	now           time.Time
+	loc           *time.Location // where a timestamp without a zone is read
 	dropped       []Dropped
 	droppedValues []droppedValue // for the derived id
 
@@ -22,7 +23,7 @@ type record struct {
 	idText   string // the id to send; empty when it is to be derived
 	typeName string // canonical event type
 	shape    string // data.type the event needs
-	tsText   string // timestamp_ms as integer digits
+	tsMS     int64  // timestamp_ms in milliseconds since the Unix epoch
 	u        userOut
 	d        dataOut
 }
@@ -237,8 +238,8 @@ func (r *record) timestamp() *problem {
 	if r.ts.k == absent {
 		return rejectHint("timestamp_ms", RuleTimestampRequired, "is required", "the event time in milliseconds since the Unix epoch")
 	}
-	text, p := normaliseTimestamp(r.ts, r.now)
-	r.tsText = text
+	ms, p := normaliseTimestamp(r.ts, r.now, r.loc)
+	r.tsMS = ms
 	return p
 }
 

@@ -3,7 +3,6 @@ package event
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +21,9 @@ type Options struct {
 	// the tests and the fuzz target check that it never refuses an event the
 	// Go checks accept.
 	ValidateSchema bool
+	// TimeZone is where a timestamp without a zone (2026-11-30 12:34:56) is
+	// read; nil means UTC.
+	TimeZone *time.Location
 }
 
 // Preparer turns records into API events. NewPreparer compiles the schema
@@ -29,12 +31,13 @@ type Options struct {
 // by multiple goroutines.
 type Preparer struct {
 	now    func() time.Time
+	loc    *time.Location
 	schema *jsonschema.Schema
 }
 
 // NewPreparer compiles the schemas and lookup tables once.
 func NewPreparer(opts Options) (*Preparer, error) {
-	p := &Preparer{now: opts.Now}
+	p := &Preparer{now: opts.Now, loc: opts.TimeZone}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -87,7 +90,7 @@ func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, err
 }
 
 func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
-	r := record{now: p.now()}
+	r := record{now: p.now(), loc: p.loc}
 	if prob := scan(&r, string(data)); prob != nil {
 		return Event{}, prob
 	}
@@ -103,8 +106,7 @@ func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 	if len(r.dropped) > 1 {
 		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
 	}
-	ts, _ := strconv.ParseInt(r.tsText, 10, 64) // digits that normalise has checked
-	return Event{JSON: out, ID: id, Type: r.typeName, TimestampMS: ts, Dropped: r.dropped}, nil
+	return Event{JSON: out, ID: id, Type: r.typeName, TimestampMS: r.tsMS, Dropped: r.dropped}, nil
 }
 
 // scan reads the record's top-level object into r.

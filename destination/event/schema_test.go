@@ -21,7 +21,7 @@ func TestSchema(t *testing.T) {
 	assert.ElementsMatch(t, []string{"type", "timestamp_ms"}, s.Required)
 	assert.ElementsMatch(t, eventFieldNames, keysOf(s.Properties))
 	assert.Len(t, s.AllOf, 5, "one if/then per data shape and one for custom_event_name")
-	assert.JSONEq(t, `{"type":["integer","string"],"description":"Event time in milliseconds since the Unix epoch (or an RFC 3339 string); within the last 7 days and at most 10 minutes ahead."}`, string(s.Properties["timestamp_ms"]))
+	assert.JSONEq(t, `{"type":["integer","string"],"description":"Event time in milliseconds since the Unix epoch, or an ISO 8601 date and time (a time without a zone is read in the Timestamp time zone setting); within the last 7 days and at most 10 minutes ahead."}`, string(s.Properties["timestamp_ms"]))
 	assert.Contains(t, string(s.Properties["data"]), `"type":["object","string","null"]`)
 	assert.Contains(t, string(s.Properties["user"]), `"type":["object","string","null"]`)
 	assert.NotContains(t, string(raw), `"additionalProperties":false`, "undocumented fields are dropped, not refused")

@@ -39,7 +39,7 @@ func TestCheck(t *testing.T) {
 		{name: "conversions key: ad account refused 401, pixel accepts", key: keyConversions, pixel: "pxl_a",
 			wantStatus: "SUCCEEDED", wantText: []string{"pxl_a"}, wantWarn: "HTTP 401"},
 		{name: "conversions key without a pixel: ad account refused 401", key: keyConversions,
-			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"HTTP 401", "Default Pixel ID"}},
+			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"HTTP 401", "Set a Default Pixel ID: "}},
 		{name: "ad account refused 403, pixel accepts", key: keyBoth, pixel: "pxl_a",
 			wrap:       withStatus(account, http.StatusForbidden, "Forbidden."),
 			wantStatus: "SUCCEEDED", wantText: []string{"pxl_a"}, wantWarn: "HTTP 403"},
@@ -87,9 +87,13 @@ func TestCheck(t *testing.T) {
 		{name: "invalid config reports every problem", raw: []byte(`{"api_key":"` + keyBoth + ` x","batch_size":0,"colour":"blue",` +
 			`"default_pixel_id":"pxl a","conversions_api_base_url":"http://example.com","max_in_flight":"many"}`),
 			wantStatus: "FAILED", wantFailure: "config_error",
-			wantText: []string{"api_key", "batch_size", "colour", "default_pixel_id", "conversions_api_base_url", "max_in_flight", "continue_on_errors"}},
+			wantText: []string{"api_key", "batch_size", "colour", "default_pixel_id", "conversions_api_base_url", "max_in_flight"}},
 		{name: "config that is not JSON", raw: []byte(`{"api_key": "` + keyBoth + `",`),
-			wantStatus: "FAILED", wantFailure: "config_error"},
+			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"config.json has invalid JSON at byte "}},
+		{name: "base URL with a path", raw: []byte(`{"api_key": "` + keyBoth + `", "ads_api_base_url": "http://127.0.0.1:1/v1"}`),
+			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"ads_api_base_url: must not contain a path"}},
+		{name: "unknown time zone", raw: []byte(`{"api_key": "` + keyBoth + `", "timestamp_time_zone": "Mars/Olympus"}`),
+			wantStatus: "FAILED", wantFailure: "config_error", wantText: []string{"timestamp_time_zone: must be an IANA time zone name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

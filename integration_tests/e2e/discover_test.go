@@ -81,7 +81,7 @@ func TestDiscover(t *testing.T) {
 			for _, op := range catalogs[0].catalog.Operations {
 				objects = append(objects, op.ObjectName)
 				assert.Equal(t, "append", op.SyncMode)
-				assert.Equal(t, [][]string{{"id"}, {"type"}}, op.MatchingKeys)
+				assert.Equal(t, [][]string{}, op.MatchingKeys, "append-only: an empty list of matching keys, not null")
 				var schema struct {
 					Title      string                     `json:"title"`
 					Type       any                        `json:"type"`
@@ -95,6 +95,7 @@ func TestDiscover(t *testing.T) {
 					}
 					assert.Subset(t, schema.Required, []string{"type", "timestamp_ms"})
 					assert.Contains(t, schema.Properties, "id")
+					assert.Contains(t, string(schema.Properties["id"]), "deduplicates events on id together with type", "the dedup key is explained on id")
 				}
 			}
 			assert.Equal(t, tt.wantObjects, objects)

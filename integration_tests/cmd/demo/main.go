@@ -193,7 +193,7 @@ func (d *demo) write(ctx context.Context, _ string) error {
 	if err != nil {
 		return err
 	}
-	var warns, infos []string
+	var warns, summary []string
 	echoed := 0
 	fmt.Fprintln(d.out, "   States echoed (verbatim, plus destinationStats):")
 	for _, m := range msgs {
@@ -204,10 +204,10 @@ func (d *demo) write(ctx context.Context, _ string) error {
 			echoed++
 			scope := cmp.Or(m.State.Stream.Descriptor.Name, "(all streams)")
 			fmt.Fprintf(d.out, "     id %-3s %-6s %-14s %s\n", m.State.ID, m.State.Type, scope, m.State.DestinationStats)
+		case m.Type == "LOG" && isSummary(m.Log.Message): // INFO, or WARN when records were rejected
+			summary = append(summary, fmt.Sprintf("%s %s", m.Log.Level, m.Log.Message))
 		case m.Type == "LOG" && m.Log.Level == "WARN":
 			warns = append(warns, m.Log.Message)
-		case m.Type == "LOG" && m.Log.Level == "INFO":
-			infos = append(infos, m.Log.Message)
 		}
 	}
 	if echoed != states {
@@ -216,10 +216,13 @@ func (d *demo) write(ctx context.Context, _ string) error {
 	isRejection := func(w string) bool { return strings.HasPrefix(w, "Rejected ") }
 	d.list("Rejected, not sent (the connector's WARN logs):", slices.DeleteFunc(slices.Clone(warns), func(w string) bool { return !isRejection(w) }))
 	d.list("Changed or ignored (WARN logs):", slices.DeleteFunc(warns, isRejection))
-	d.list("The connector's summary (INFO logs):", slices.DeleteFunc(infos, func(i string) bool {
-		return !strings.HasPrefix(i, "Stream ") && !strings.HasPrefix(i, "Summary:")
-	}))
+	d.list("The connector's summary (WARN when records were rejected):", summary)
 	return nil
+}
+
+// isSummary tells the end-of-sync summary lines from other logs.
+func isSummary(msg string) bool {
+	return strings.HasPrefix(msg, "Summary: ") || (strings.HasPrefix(msg, "Stream ") && strings.Contains(msg, " received, "))
 }
 
 // list prints a titled list of log messages.
