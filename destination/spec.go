@@ -42,6 +42,7 @@ var uiFields = map[string]uiField{
 	"max_retry_seconds":        {order: 8, group: "advanced"},
 	"conversions_api_base_url": {order: 9, group: "advanced", pattern: "https://host (http:// only for loopback hosts)"},
 	"ads_api_base_url":         {order: 10, group: "advanced", pattern: "https://host (http:// only for loopback hosts)"},
+	"default_action_source":    {order: 11, group: "advanced"},
 }
 
 // uiStreamPixelFields places the fields of one stream_pixels entry.

@@ -113,7 +113,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	if err != nil {
 		return nil, err
 	}
-	prep, err := event.NewPreparer(event.Options{Now: env.Now})
+	prep, err := event.NewPreparer(event.Options{Now: env.Now, DefaultActionSource: cfg.DefaultActionSource})
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
@@ -305,6 +305,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 		return
 	}
 	w.warnDropped(rt, p.event.Dropped)
+	w.countIdentityDropped(rt, p.event.IdentityDropped)
 	it := item{seq: seq, stream: rt.id, record: number}
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }

@@ -41,3 +41,152 @@ func isMetadata(k string) bool {
 // hasContents and hasPlanID say which optional data fields a shape has.
 func hasContents(shape string) bool { return shape != "customer_action" }
 func hasPlanID(shape string) bool   { return shape == "plan_enrollment" || shape == "custom" }
+
+// The lists of the user object, in the order they are sent.
+const (
+	listEmails = iota
+	listPhones
+	listExternalIDs
+	listFirstNames
+	listLastNames
+	listCountries
+	listCities
+	listRegions
+	listPostalCodes
+	numUserLists
+)
+
+// The scalars of the user object, in the order they are sent, after the lists.
+const (
+	scalarObref = iota
+	scalarIPAddress
+	scalarUserAgent
+	scalarAndroidID
+	numUserScalars
+)
+
+// userListSpec describes one list of the user object.
+type userListSpec struct {
+	wire string // the key the API reads
+	// tag names the list in the canonical form behind derived ids. It must
+	// never change, whatever the wire name becomes.
+	tag           string
+	hashed        bool   // sent as SHA-256 digests of the normalised values
+	numbers       bool   // an integral JSON number is its exact decimal text
+	digestInPlain bool   // 64 hex characters in a plaintext field are a digest
+	reason        string // why a value failing the rule is not sent
+}
+
+// userLists describes the lists of the user object (reference §0.1).
+var userLists = [numUserLists]userListSpec{
+	listEmails:      {wire: "emails_sha256", tag: "email", hashed: true, digestInPlain: true, reason: "is not an e-mail address, so it is not sent"},
+	listPhones:      {wire: "phone_numbers_sha256", tag: "phone", hashed: true, numbers: true, digestInPlain: true, reason: "is not a phone number of 8 to 15 digits, so it is not sent"},
+	listExternalIDs: {wire: "external_ids_sha256", tag: "external_id", hashed: true, numbers: true, reason: "is empty, so it is not sent"},
+	listFirstNames:  {wire: "first_names_sha256", tag: "first_name", hashed: true, reason: "has no letters, so it is not sent"},
+	listLastNames:   {wire: "last_names_sha256", tag: "last_name", hashed: true, reason: "has no letters, so it is not sent"},
+	listCountries:   {wire: "countries", tag: "country", reason: "is not a two-letter country code, so it is not sent"},
+	listCities:      {wire: "cities", tag: "city", reason: "is empty or longer than 128 characters, so it is not sent"},
+	listRegions:     {wire: "regions", tag: "region", reason: "is empty or longer than 128 characters, so it is not sent"},
+	listPostalCodes: {wire: "postal_codes", tag: "postal_code", reason: "is not a postal code of up to 32 letters, digits, spaces and hyphens, so it is not sent"},
+}
+
+// normaliseListValue appends the normalised form of s, a value of list, to
+// dst and reports whether s passes the list's rule. The calls are direct, so
+// that dst may live on the caller's stack.
+func normaliseListValue(list int, dst []byte, s string) ([]byte, bool) {
+	switch list {
+	case listEmails:
+		return normaliseEmail(dst, s)
+	case listPhones:
+		return normalisePhone(dst, s)
+	case listExternalIDs:
+		return normaliseExternalID(dst, s)
+	case listFirstNames, listLastNames:
+		return normaliseName(dst, s)
+	case listCountries:
+		return normaliseCountry(dst, s)
+	case listCities, listRegions:
+		return normalisePlace(dst, s)
+	case listPostalCodes:
+		return normalisePostalCode(dst, s)
+	}
+	return dst, false
+}
+
+// userScalarSpec describes one scalar of the user object.
+type userScalarSpec struct {
+	wire, tag string // as for userListSpec
+	normalise func(s string) (string, bool)
+	reason    string
+}
+
+// userScalars describes the scalars of the user object (reference §0.1).
+var userScalars = [numUserScalars]userScalarSpec{
+	scalarObref:     {wire: "obref", tag: "obref", normalise: normaliseObref, reason: "is empty, so it is not sent"},
+	scalarIPAddress: {wire: "ip_address", tag: "ip_address", normalise: normaliseIP, reason: "is not an IPv4 or IPv6 address, so it is not sent"},
+	scalarUserAgent: {wire: "user_agent", tag: "user_agent", normalise: normaliseUserAgent, reason: "is blank, so it is not sent"},
+	scalarAndroidID: {wire: "android_advertising_id", tag: "android_advertising_id", normalise: normaliseAndroidID, reason: "is not a UUID, so it is not sent"},
+}
+
+// userAlias is a user field name the connector accepts (in lower case; any
+// letter case matches) and where its values go.
+type userAlias struct {
+	name   string
+	target int  // a list (listEmails ...) or, for a scalar, a scalar index
+	digest bool // holds SHA-256 digests rather than plaintext
+	scalar bool
+}
+
+// userAliases is the alias table. Each name maps to exactly one field;
+// values of several names for one list are merged in this order.
+var userAliases = [...]userAlias{
+	{name: "email", target: listEmails},
+	{name: "emails", target: listEmails},
+	{name: "email_sha256", target: listEmails, digest: true},
+	{name: "emails_sha256", target: listEmails, digest: true},
+	{name: "phone", target: listPhones},
+	{name: "phone_number", target: listPhones},
+	{name: "phone_numbers", target: listPhones},
+	{name: "phone_sha256", target: listPhones, digest: true},
+	{name: "phone_number_sha256", target: listPhones, digest: true},
+	{name: "phone_numbers_sha256", target: listPhones, digest: true},
+	{name: "external_id", target: listExternalIDs},
+	{name: "external_ids", target: listExternalIDs},
+	{name: "external_id_sha256", target: listExternalIDs, digest: true},
+	{name: "external_ids_sha256", target: listExternalIDs, digest: true},
+	{name: "first_name", target: listFirstNames},
+	{name: "first_names", target: listFirstNames},
+	{name: "first_name_sha256", target: listFirstNames, digest: true},
+	{name: "first_names_sha256", target: listFirstNames, digest: true},
+	{name: "last_name", target: listLastNames},
+	{name: "last_names", target: listLastNames},
+	{name: "last_name_sha256", target: listLastNames, digest: true},
+	{name: "last_names_sha256", target: listLastNames, digest: true},
+	{name: "country", target: listCountries},
+	{name: "countries", target: listCountries},
+	{name: "city", target: listCities},
+	{name: "cities", target: listCities},
+	{name: "region", target: listRegions},
+	{name: "regions", target: listRegions},
+	{name: "state", target: listRegions},
+	{name: "zip", target: listPostalCodes},
+	{name: "zip_code", target: listPostalCodes},
+	{name: "postal_code", target: listPostalCodes},
+	{name: "postal_codes", target: listPostalCodes},
+	{name: "obref", target: scalarObref, scalar: true},
+	{name: "ip_address", target: scalarIPAddress, scalar: true},
+	{name: "user_agent", target: scalarUserAgent, scalar: true},
+	{name: "android_advertising_id", target: scalarAndroidID, scalar: true},
+}
+
+// aliasIndex maps each alias name to its index in userAliases.
+var aliasIndex = func() map[string]int {
+	m := make(map[string]int, len(userAliases))
+	for i, a := range userAliases {
+		m[a.name] = i
+	}
+	return m
+}()
+
+// reasonUndocumentedUser is why an unknown user field is dropped.
+const reasonUndocumentedUser = "not a documented user field, so it is not sent (see the alias table)"
