@@ -47,6 +47,12 @@ func TestSchemaRefusesWhatTheGoChecksRefuse(t *testing.T) {
 		`{"type":"order_created","timestamp_ms":1,"user":5}`,
 		`{"type":"order_created","timestamp_ms":1,"data":{"plan_id":true}}`,
 		`{"type":"lead_created","timestamp_ms":1,"data":{"plan_id":1.5}}`,
+		`{"type":"app_opened","timestamp_ms":1,"action_source":"web"}`,
+		`{"type":"order_created","timestamp_ms":1,"data":{"contents":[{"variant_dict":{"size":42}}]}}`,
+		`{"type":"order_created","timestamp_ms":1,"data":{"contents":[{"group_id":true}]}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"email":{"a":"b"}}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"emails_sha256":[5]}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"obref":5}}`,
 	} {
 		v, err := parseValue(in)
 		require.NoError(t, err)
