@@ -193,7 +193,7 @@ func (w *syncWriter) logSummary() {
 		w.logf(protocol.LevelInfo, "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
 			rt.descriptor.String(), rt.pixel, c.received, c.delivered, c.rejected, reasons(c.byReason))
 		if c.identityDropped > 0 {
-			w.logf(protocol.LevelInfo, "Stream %q: %d user identity values were not sent because they failed their rule (see the warnings); their events were sent without them.",
+			w.logf(protocol.LevelInfo, "Stream %q: %d user identity value(s) not sent: they failed their rule (see the warnings above); their events were sent without them.",
 				rt.descriptor.String(), c.identityDropped)
 		}
 	}

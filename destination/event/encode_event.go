@@ -133,7 +133,7 @@ func (u *userOut) append(b []byte, ks *keySet) []byte {
 			if userLists[i].hashed {
 				b = appendSum(b, &l.sums[j])
 			} else {
-				b = appendString(b, l.s[j])
+				b = appendPlain(b, i, l.s[j])
 			}
 		}
 		b = append(b, ']')

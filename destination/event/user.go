@@ -13,8 +13,9 @@ const maxUserValues = 3
 // digestSize is the length of a SHA-256 digest in hex.
 const digestSize = 2 * sha256.Size
 
-// valueList is one list of the user object as it is sent: digests for a
-// hashed list, normalised strings otherwise, in input order, unique.
+// valueList is one list of the user object: digests for a hashed list,
+// values as given otherwise (normalised when written), in input order,
+// unique after normalisation.
 type valueList struct {
 	n    int
 	s    [maxUserValues]string
@@ -298,7 +299,7 @@ func (r *record) userValue(al *userAlias, path string, v val, strict bool) *prob
 		r.addSum(l, path, sha256.Sum256(norm))
 		return nil
 	}
-	r.addString(l, path, s, norm)
+	r.addString(l, al.target, path, s, norm)
 	return nil
 }
 
@@ -316,23 +317,29 @@ func (r *record) addSum(l *valueList, key string, sum [sha256.Size]byte) {
 	l.n++
 }
 
-// addString adds a normalised value to a plain list unless it is there
-// already. The string given is reused when normalisation only trimmed it.
-func (r *record) addString(l *valueList, key, given string, norm []byte) {
+// addString adds a value to a plain list unless its normalised form norm is
+// there already. The list keeps the value as given, which costs no
+// allocation; it is normalised again when it is written (appendPlain).
+func (r *record) addString(l *valueList, list int, key, given string, norm []byte) {
 	for i := 0; i < l.n; i++ {
-		if l.s[i] == string(norm) {
+		var buf [256]byte
+		if other, _ := normaliseListValue(list, buf[:0], l.s[i]); string(other) == string(norm) {
 			return
 		}
 	}
 	if r.full(l, key) {
 		return
 	}
-	if i := strings.Index(given, string(norm)); i >= 0 {
-		l.s[l.n] = given[i : i+len(norm)]
-	} else {
-		l.s[l.n] = string(norm)
-	}
+	l.s[l.n] = given
 	l.n++
+}
+
+// appendPlain appends the normalised form of s, a value of the plain list
+// list that passed its rule, as a JSON string.
+func appendPlain(b []byte, list int, s string) []byte {
+	var buf [256]byte
+	norm, _ := normaliseListValue(list, buf[:0], s)
+	return appendString(b, string(norm))
 }
 
 // full reports whether l holds its most values already, noting the value
