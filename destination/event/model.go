@@ -2,7 +2,6 @@ package event
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/invopop/jsonschema"
 )
@@ -58,7 +57,7 @@ func (User) JSONSchemaExtend(s *jsonschema.Schema) {
 func aliasSchema(a userAlias) *jsonschema.Schema {
 	if a.scalar {
 		sc := userScalars[a.target]
-		return &jsonschema.Schema{Type: "string", Description: "Sent as " + sc.wire + "; " + strings.TrimSuffix(sc.reason, ", so it is not sent") + " values are dropped."}
+		return &jsonschema.Schema{Type: "string", Description: sc.desc + " Sent as " + sc.wire + "; an invalid value is dropped."}
 	}
 	l := userLists[a.target]
 	elem := []string{"string"}
@@ -68,11 +67,11 @@ func aliasSchema(a userAlias) *jsonschema.Schema {
 	var desc string
 	switch {
 	case a.digest:
-		desc = "SHA-256 digests (64 hex characters) sent in " + l.wire + "."
+		desc = "SHA-256 digests (64 hex characters) sent in " + l.wire + "; malformed ones are dropped."
 	case l.hashed:
-		desc = "Plaintext, normalised and hashed into " + l.wire + "; never sent as given."
+		desc = "Plaintext, " + l.rule + ", then hashed into " + l.wire + "; never sent as given. Invalid values are dropped."
 	default:
-		desc = "Sent in " + l.wire + " after normalisation."
+		desc = "Sent in " + l.wire + ": " + l.rule + ". Invalid values are dropped."
 	}
 	desc += " A value, a list of values or the JSON text of a list; at most 3 unique values are sent."
 	return &jsonschema.Schema{

@@ -68,7 +68,8 @@ type Event struct {
 	ID string
 	// Type is the event's type.
 	Type string
-	// Dropped lists the fields removed during normalisation, for the
+	// Dropped lists the fields removed during normalisation (and user
+	// fields whose digests were taken as given rather than hashed), for the
 	// caller's once-per-stream warning. It is nil when nothing was dropped.
 	Dropped []Dropped
 	// IdentityDropped counts the user values that were not sent because

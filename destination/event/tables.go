@@ -75,19 +75,20 @@ type userListSpec struct {
 	numbers       bool   // an integral JSON number is its exact decimal text
 	digestInPlain bool   // 64 hex characters in a plaintext field are a digest
 	reason        string // why a value failing the rule is not sent
+	rule          string // the normalisation and rule, for the schema's descriptions
 }
 
 // userLists describes the lists of the user object (reference §0.1).
 var userLists = [numUserLists]userListSpec{
-	listEmails:      {wire: "emails_sha256", tag: "email", hashed: true, digestInPlain: true, reason: "is not an e-mail address, so it is not sent"},
-	listPhones:      {wire: "phone_numbers_sha256", tag: "phone", hashed: true, numbers: true, digestInPlain: true, reason: "is not a phone number of 8 to 15 digits, so it is not sent"},
-	listExternalIDs: {wire: "external_ids_sha256", tag: "external_id", hashed: true, numbers: true, reason: "is empty, so it is not sent"},
-	listFirstNames:  {wire: "first_names_sha256", tag: "first_name", hashed: true, reason: "has no letters, so it is not sent"},
-	listLastNames:   {wire: "last_names_sha256", tag: "last_name", hashed: true, reason: "has no letters, so it is not sent"},
-	listCountries:   {wire: "countries", tag: "country", reason: "is not a two-letter country code, so it is not sent"},
-	listCities:      {wire: "cities", tag: "city", reason: "is empty or longer than 128 characters, so it is not sent"},
-	listRegions:     {wire: "regions", tag: "region", reason: "is empty or longer than 128 characters, so it is not sent"},
-	listPostalCodes: {wire: "postal_codes", tag: "postal_code", reason: "is not a postal code of up to 32 letters, digits, spaces and hyphens, so it is not sent"},
+	listEmails:      {wire: "emails_sha256", tag: "email", hashed: true, digestInPlain: true, reason: "is not an e-mail address, so it is not sent", rule: "trimmed and lower-cased; one @ with text on both sides, no whitespace"},
+	listPhones:      {wire: "phone_numbers_sha256", tag: "phone", hashed: true, numbers: true, digestInPlain: true, reason: "is not a phone number of 8 to 15 digits, so it is not sent", rule: "a leading +, whitespace, ( ) . - and leading zeroes removed; then 8-15 digits"},
+	listExternalIDs: {wire: "external_ids_sha256", tag: "external_id", hashed: true, numbers: true, reason: "is empty, so it is not sent", rule: "trimmed, case kept"},
+	listFirstNames:  {wire: "first_names_sha256", tag: "first_name", hashed: true, reason: "is empty once whitespace and punctuation are removed, so it is not sent", rule: "lower-cased, whitespace and ASCII punctuation removed"},
+	listLastNames:   {wire: "last_names_sha256", tag: "last_name", hashed: true, reason: "is empty once whitespace and punctuation are removed, so it is not sent", rule: "lower-cased, whitespace and ASCII punctuation removed"},
+	listCountries:   {wire: "countries", tag: "country", reason: "is not a two-letter country code, so it is not sent", rule: "trimmed; two ASCII letters, upper-cased"},
+	listCities:      {wire: "cities", tag: "city", reason: "is empty or longer than 128 characters, so it is not sent", rule: "trimmed and lower-cased; at most 128 characters"},
+	listRegions:     {wire: "regions", tag: "region", reason: "is empty or longer than 128 characters, so it is not sent", rule: "trimmed and lower-cased; at most 128 characters"},
+	listPostalCodes: {wire: "postal_codes", tag: "postal_code", reason: "is not a postal code of up to 32 letters, digits, spaces and hyphens, so it is not sent", rule: "trimmed; at most 32 ASCII letters, digits, spaces and hyphens"},
 }
 
 // normaliseListValue appends the normalised form of s, a value of list, to
@@ -118,14 +119,15 @@ type userScalarSpec struct {
 	wire, tag string // as for userListSpec
 	normalise func(s string) (string, bool)
 	reason    string
+	desc      string // for the schema
 }
 
 // userScalars describes the scalars of the user object (reference §0.1).
 var userScalars = [numUserScalars]userScalarSpec{
-	scalarObref:     {wire: "obref", tag: "obref", normalise: normaliseObref, reason: "is empty, so it is not sent"},
-	scalarIPAddress: {wire: "ip_address", tag: "ip_address", normalise: normaliseIP, reason: "is not an IPv4 or IPv6 address, so it is not sent"},
-	scalarUserAgent: {wire: "user_agent", tag: "user_agent", normalise: normaliseUserAgent, reason: "is blank, so it is not sent"},
-	scalarAndroidID: {wire: "android_advertising_id", tag: "android_advertising_id", normalise: normaliseAndroidID, reason: "is not a UUID, so it is not sent"},
+	scalarObref:     {wire: "obref", tag: "obref", normalise: normaliseObref, reason: "is empty, so it is not sent", desc: "The browser reference of the __obref cookie; sent byte for byte."},
+	scalarIPAddress: {wire: "ip_address", tag: "ip_address", normalise: normaliseIP, reason: "is not an IPv4 or IPv6 address, so it is not sent", desc: "An IPv4 or IPv6 address; trimmed."},
+	scalarUserAgent: {wire: "user_agent", tag: "user_agent", normalise: normaliseUserAgent, reason: "is blank, so it is not sent", desc: "The user agent; sent unchanged unless blank."},
+	scalarAndroidID: {wire: "android_advertising_id", tag: "android_advertising_id", normalise: normaliseAndroidID, reason: "is not a UUID, so it is not sent", desc: "The Android advertising id, a UUID; trimmed and lower-cased."},
 }
 
 // userAlias is a user field name the connector accepts (in lower case; any

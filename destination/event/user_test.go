@@ -133,7 +133,7 @@ func TestUserNormalisation(t *testing.T) {
 		// Names.
 		{name: "names lose whitespace and ASCII punctuation", user: `{"first_name":" Mary Jane ","last_name":"O'Brien-Smith, Jr."}`, want: `{"first_names_sha256":["` + sha("maryjane") + `"],"last_names_sha256":["` + sha("obriensmithjr") + `"]}`},
 		{name: "names keep non-ASCII letters, lower-cased", user: `{"last_name":"ÇELİK"}`, want: `{"last_names_sha256":["` + sha(strings.ToLower("ÇELİK")) + `"]}`},
-		{name: "name of punctuation only dropped", user: `{"first_name":" -.' "}`, dropped: []Dropped{{"user.first_name", "has no letters, so it is not sent"}}, counted: 1},
+		{name: "name of punctuation only dropped", user: `{"first_name":" -.' "}`, dropped: []Dropped{{"user.first_name", "is empty once whitespace and punctuation are removed, so it is not sent"}}, counted: 1},
 		// Places.
 		{name: "country upper-cased", user: `{"country":" gb "}`, want: `{"countries":["GB"]}`},
 		{name: "country of three letters dropped", user: `{"country":"USA"}`, dropped: []Dropped{{"user.country", badCountry}}, counted: 1},
