@@ -132,8 +132,11 @@ func (u *userOut) append(b []byte, ks *keySet) []byte {
 			}
 			if userLists[i].hashed {
 				b = appendSum(b, &l.sums[j])
+			} else if l.plain[j] {
+				b = appendString(b, l.s[j])
 			} else {
-				b = appendPlain(b, i, l.s[j])
+				var buf [256]byte
+				b = appendString(b, string(l.normalised(i, j, buf[:0])))
 			}
 		}
 		b = append(b, ']')

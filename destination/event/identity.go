@@ -20,8 +20,37 @@ func normaliseEmail(dst []byte, s string) ([]byte, bool) {
 	if at <= 0 || at == len(s)-1 || strings.IndexByte(s[at+1:], '@') >= 0 {
 		return dst, false
 	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendLowerRunes(dst, s[i:], true)
+		}
+		if isASCIISpace(c) {
+			return dst, false
+		}
+		dst = append(dst, lowerASCII(c))
+	}
+	return dst, true
+}
+
+// isASCIISpace reports whether c is an ASCII byte unicode.IsSpace accepts.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+// lowerASCII lower-cases an ASCII byte.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// appendLowerRunes appends s lower-cased rune by rune (Unicode-aware); with
+// noSpace, any whitespace makes it report false.
+func appendLowerRunes(dst []byte, s string, noSpace bool) ([]byte, bool) {
 	for _, c := range s {
-		if unicode.IsSpace(c) {
+		if noSpace && unicode.IsSpace(c) {
 			return dst, false
 		}
 		dst = utf8.AppendRune(dst, unicode.ToLower(c))
@@ -63,6 +92,12 @@ func normaliseExternalID(dst []byte, s string) ([]byte, bool) {
 // and ASCII punctuation: " O'Neil-Smith " becomes "oneilsmith".
 func normaliseName(dst []byte, s string) ([]byte, bool) {
 	start := len(dst)
+	for len(s) > 0 && s[0] < utf8.RuneSelf { // the ASCII prefix, byte by byte
+		if c := s[0]; !isASCIISpace(c) && !isASCIIPunct(c) {
+			dst = append(dst, lowerASCII(c))
+		}
+		s = s[1:]
+	}
 	for _, c := range s {
 		switch {
 		case unicode.IsSpace(c):
@@ -107,6 +142,11 @@ const maxPlaceLen = 128
 func normalisePlace(dst []byte, s string) ([]byte, bool) {
 	s = strings.TrimSpace(s)
 	n := 0
+	for len(s) > 0 && s[0] < utf8.RuneSelf { // the ASCII prefix, byte by byte
+		dst = append(dst, lowerASCII(s[0]))
+		s = s[1:]
+		n++
+	}
 	for _, c := range s {
 		n++
 		dst = utf8.AppendRune(dst, unicode.ToLower(c))

@@ -17,9 +17,20 @@ const digestSize = 2 * sha256.Size
 // values as given otherwise (normalised when written), in input order,
 // unique after normalisation.
 type valueList struct {
-	n    int
-	s    [maxUserValues]string
-	sums [maxUserValues][sha256.Size]byte
+	n     int
+	s     [maxUserValues]string
+	plain [maxUserValues]bool // s[i] is in normal form already
+	sums  [maxUserValues][sha256.Size]byte
+}
+
+// normalised returns value i of the plain list list in normal form, in buf
+// when it has to be normalised again.
+func (l *valueList) normalised(list, i int, buf []byte) []byte {
+	if l.plain[i] {
+		return append(buf, l.s[i]...)
+	}
+	norm, _ := normaliseListValue(list, buf, l.s[i])
+	return norm
 }
 
 // maxAliasLen is the length of the longest alias name.
@@ -148,7 +159,7 @@ func (r *record) userMember(k string, v val) error {
 			}
 			lower[i] = c
 		}
-		a, ok = aliasIndex[string(lower[:len(k)])]
+		a, ok = aliasIndex(string(lower[:len(k)]))
 	}
 	if !ok {
 		if seenBefore(&s.dropped, k) {
@@ -319,27 +330,20 @@ func (r *record) addSum(l *valueList, key string, sum [sha256.Size]byte) {
 
 // addString adds a value to a plain list unless its normalised form norm is
 // there already. The list keeps the value as given, which costs no
-// allocation; it is normalised again when it is written (appendPlain).
+// allocation, and normalises it again when it is written unless it was in
+// normal form already.
 func (r *record) addString(l *valueList, list int, key, given string, norm []byte) {
 	for i := 0; i < l.n; i++ {
 		var buf [256]byte
-		if other, _ := normaliseListValue(list, buf[:0], l.s[i]); string(other) == string(norm) {
+		if string(l.normalised(list, i, buf[:0])) == string(norm) {
 			return
 		}
 	}
 	if r.full(l, key) {
 		return
 	}
-	l.s[l.n] = given
+	l.s[l.n], l.plain[l.n] = given, string(norm) == given
 	l.n++
-}
-
-// appendPlain appends the normalised form of s, a value of the plain list
-// list that passed its rule, as a JSON string.
-func appendPlain(b []byte, list int, s string) []byte {
-	var buf [256]byte
-	norm, _ := normaliseListValue(list, buf[:0], s)
-	return appendString(b, string(norm))
 }
 
 // full reports whether l holds its most values already, noting the value

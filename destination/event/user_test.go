@@ -231,3 +231,13 @@ func TestDerivedIDIgnoresDefaults(t *testing.T) {
 	assert.Equal(t, ids[0], ids[1])
 	assert.Equal(t, ids[0], ids[2])
 }
+
+func TestAliasIndexMatchesTheTable(t *testing.T) {
+	for i, a := range userAliases {
+		got, ok := aliasIndex(a.name)
+		assert.True(t, ok, a.name)
+		assert.Equal(t, i, got, a.name)
+	}
+	_, ok := aliasIndex("emails_sha")
+	assert.False(t, ok)
+}
