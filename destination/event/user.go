@@ -23,8 +23,8 @@ type valueList struct {
 	sums  [maxUserValues][sha256.Size]byte
 }
 
-// normalised returns value i of the plain list list in normal form, in buf
-// when it has to be normalised again.
+// normalised appends value i of this plain list (userLists[list]) in normal
+// form to buf.
 func (l *valueList) normalised(list, i int, buf []byte) []byte {
 	if l.plain[i] {
 		return append(buf, l.s[i]...)
@@ -33,7 +33,8 @@ func (l *valueList) normalised(list, i int, buf []byte) []byte {
 	return norm
 }
 
-// maxAliasLen is the length of the longest alias name.
+// maxAliasLen bounds the length of alias names (phone_numbers_sha256 is the
+// longest); a longer key is no alias.
 const maxAliasLen = len("phone_numbers_sha256") + 2
 
 // userOut is the normalised user object.

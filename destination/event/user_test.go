@@ -237,6 +237,7 @@ func TestAliasIndexMatchesTheTable(t *testing.T) {
 		got, ok := aliasIndex(a.name)
 		assert.True(t, ok, a.name)
 		assert.Equal(t, i, got, a.name)
+		assert.LessOrEqual(t, len(a.name), maxAliasLen, a.name)
 	}
 	_, ok := aliasIndex("emails_sha")
 	assert.False(t, ok)
