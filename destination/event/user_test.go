@@ -1,6 +1,8 @@
 package event
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +243,16 @@ func TestAliasIndexMatchesTheTable(t *testing.T) {
 	}
 	_, ok := aliasIndex("emails_sha")
 	assert.False(t, ok)
+}
+
+// TestAliasTableIsDocumented keeps the alias table of the package
+// documentation and of the README in step with userAliases.
+func TestAliasTableIsDocumented(t *testing.T) {
+	doc := packageDoc(t)
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	for _, a := range userAliases {
+		assert.Regexp(t, `//\t\| [^\n]*\b`+a.name+`\b[^\n]*\|`, doc, "alias %s missing from the package documentation's table", a.name)
+		assert.Contains(t, string(readme), "`"+a.name+"`", "alias %s missing from the README", a.name)
+	}
 }
