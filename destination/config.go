@@ -22,6 +22,9 @@ type Config struct {
 	DefaultPixelID   string        `json:"default_pixel_id" jsonschema:"title=Default Pixel ID,description=The Pixel ID that receives the events of every stream that names no other pixel. Find it in Ads Manager under Conversions.,pattern=^\\S+$,example=pxl_1234567890"`
 	StreamPixels     []StreamPixel `json:"stream_pixels" jsonschema:"title=Pixel per stream,description=The Pixel ID of each stream for connections where the platform does not choose the pixel per stream (data activation does)."`
 	ValidateOnly     bool          `json:"validate_only" jsonschema:"title=Validate only (dry run),description=Send every event with validate_only set: OpenAI checks the events but does not store them\\, and the connector echoes no state\\, so the next sync starts from the same point. Use it to test a new connection.,default=false"`
+	// DefaultActionSource is the action_source of events whose record has none; empty
+	// leaves it out. App events always get mobile_app.
+	DefaultActionSource string `json:"default_action_source" jsonschema:"title=Default action source,description=Where events happened when a record has no action_source. App installs and opens always get mobile_app. Leave empty to send no action_source then. web makes source_url required.,enum=web,enum=mobile_app,enum=offline,enum=physical_store,enum=phone_call,enum=email,enum=other"`
 
 	ConversionsAPIBaseURL string `json:"conversions_api_base_url" jsonschema:"title=Conversions API base URL,description=Where events are sent. Change it only if OpenAI asks you to.,default=https://bzr.openai.com,format=uri,pattern=^https?://"`
 	AdsAPIBaseURL         string `json:"ads_api_base_url" jsonschema:"title=Ads API base URL,description=Where the connection check and the pixel list are read from. Change it only if OpenAI asks you to.,default=https://api.ads.openai.com,format=uri,pattern=^https?://"`
@@ -235,6 +238,7 @@ func normaliseBaseURL(u, def string) string {
 func (c *Config) normalise() {
 	c.APIKey = Secret(strings.TrimSpace(string(c.APIKey)))
 	c.DefaultPixelID = strings.TrimSpace(c.DefaultPixelID)
+	c.DefaultActionSource = strings.TrimSpace(c.DefaultActionSource)
 	c.ConversionsAPIBaseURL = normaliseBaseURL(c.ConversionsAPIBaseURL, DefaultConversionsAPIBaseURL)
 	c.AdsAPIBaseURL = normaliseBaseURL(c.AdsAPIBaseURL, DefaultAdsAPIBaseURL)
 	c.TimestampTimeZone = strings.TrimSpace(c.TimestampTimeZone)
@@ -274,6 +278,9 @@ func (c *Config) Validate() error {
 		}
 		seen[key] = i
 	}
+	if c.DefaultActionSource != "" {
+		add("default_action_source", validateActionSource(c.DefaultActionSource))
+	}
 	add("conversions_api_base_url", validateBaseURL(c.ConversionsAPIBaseURL))
 	add("ads_api_base_url", validateBaseURL(c.AdsAPIBaseURL))
 	add("batch_size", validateRange(c.BatchSize, 1, 1000))
@@ -300,6 +307,16 @@ func validatePixelID(id string) error {
 		return errors.New("is required")
 	case strings.ContainsAny(id, " \t\r\n/?#&"):
 		return errors.New("must be a Pixel ID as Ads Manager shows it under Conversions, without spaces or URL characters")
+	}
+	return nil
+}
+
+// actionSources are the values of action_source (reference §14).
+var actionSources = []string{"web", "mobile_app", "offline", "physical_store", "phone_call", "email", "other"}
+
+func validateActionSource(s string) error {
+	if !slices.Contains(actionSources, s) {
+		return fmt.Errorf("must be one of %s", strings.Join(actionSources, ", "))
 	}
 	return nil
 }

@@ -191,3 +191,23 @@ func TestParseConfigSaysOneThingPerBadField(t *testing.T) {
 	assert.Len(t, flatten(err), 1, "a wrongly typed key is not also reported missing: %v", err)
 	assert.Contains(t, err.Error(), "api_key: must be a string")
 }
+
+func TestParseConfigDefaultActionSource(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want, problem string
+	}{
+		{name: "absent means none", in: `{"api_key":"k","continue_on_errors":true}`},
+		{name: "a documented value", in: `{"api_key":"k","continue_on_errors":true,"default_action_source":" offline "}`, want: "offline"},
+		{name: "another value is refused", in: `{"api_key":"k","continue_on_errors":true,"default_action_source":"app"}`, problem: "default_action_source: must be one of web, mobile_app, offline, physical_store, phone_call, email, other"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseConfig([]byte(tc.in))
+			if tc.problem != "" {
+				assert.ErrorContains(t, err, tc.problem)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.DefaultActionSource)
+		})
+	}
+}

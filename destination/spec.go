@@ -43,6 +43,7 @@ var uiFields = map[string]uiField{
 	"conversions_api_base_url": {order: 9, group: "advanced", pattern: "https://host (http:// only for loopback hosts)"},
 	"ads_api_base_url":         {order: 10, group: "advanced", pattern: "https://host (http:// only for loopback hosts)"},
 	"timestamp_time_zone":      {order: 11, group: "advanced"},
+	"default_action_source":    {order: 12, group: "advanced"},
 }
 
 // uiStreamPixelFields places the fields of one stream_pixels entry.

@@ -113,7 +113,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	if err != nil {
 		return nil, err
 	}
-	prep, err := event.NewPreparer(event.Options{Now: env.Now, TimeZone: cfg.TimeZone()})
+	prep, err := event.NewPreparer(event.Options{Now: env.Now, TimeZone: cfg.TimeZone(), DefaultActionSource: cfg.DefaultActionSource})
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
@@ -306,6 +306,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 		return
 	}
 	w.warnDropped(rt, p.event.Dropped)
+	w.countIdentityDropped(rt, p.event.IdentityDropped)
 	it := item{seq: seq, stream: rt.id, record: number, ts: p.event.TimestampMS}
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }

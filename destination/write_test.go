@@ -418,3 +418,42 @@ func TestWriteDoesNotSplitARefusalOfTheRequestItself(t *testing.T) {
 		})
 	}
 }
+
+// A user value that fails its rule is dropped, warned about once per stream, field and
+// reason, and counted in the summary; the event is still delivered, default
+// action_source included.
+func TestWriteDropsAndCountsIdentityValuesThatFailTheirRule(t *testing.T) {
+	api := newFake("px-default")
+	in := newInput()
+	for i, user := range []string{
+		`{"email":"not-an-address","phone":"+1 415 555 0134"}`,
+		`{"email":"also-not-an-address"}`,
+		`{"email":"` + strings.Repeat("AB", 32) + `","phones":["x"]}`,
+	} {
+		fmt.Fprintf(&in.b, `{"type":"RECORD","record":{"stream":"leads","data":{"id":"l%d","type":"lead_created","timestamp_ms":%d,"user":%s},"emitted_at":%d}}`+"\n",
+			i, in.now, user, in.now)
+	}
+	in.streamState("leads", 1)
+	res := writeScenario(t, api, map[string]any{"default_action_source": "phone_call"}, catalogOf("leads"), in.b.String())
+	require.NoError(t, res.err)
+	assert.ElementsMatch(t, []string{"l0", "l1", "l2"}, deliveredIDs(api)["px-default"])
+	count := func(sub string) int {
+		n := 0
+		for _, l := range res.logs {
+			if strings.Contains(l, sub) {
+				n++
+			}
+		}
+		return n
+	}
+	assert.Equal(t, 1, count(`user.email: is not an e-mail address`), "once per stream, field and reason")
+	assert.Equal(t, 1, count(`user.email: holds SHA-256 digests`), "another reason for the same field is said too")
+	assert.Equal(t, 1, count(`user.phones: not a documented user field`))
+	assert.Equal(t, 1, count(`Stream "leads": 2 user identity values not sent`), "the summary counts the values that failed their rule")
+	for _, l := range res.logs {
+		assert.NotContains(t, l, "not-an-address", "no value is quoted")
+	}
+	for _, e := range api.Events() {
+		assert.Contains(t, string(e.Raw), `"action_source":"phone_call"`)
+	}
+}

@@ -22,6 +22,7 @@ type streamCounts struct {
 	received, delivered, rejected int64
 	byReason                      map[string]int64
 	logged                        int
+	identityDropped               int64 // user values not sent because they failed their rule
 }
 
 // rejectRecord handles a record that validation refused.
@@ -98,6 +99,17 @@ func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason, fix str
 	}
 }
 
+// countIdentityDropped adds a record's user values that failed their rule to its stream's
+// count, for the summary.
+func (w *syncWriter) countIdentityDropped(rt *route, n int) {
+	if n == 0 {
+		return
+	}
+	w.mu.Lock()
+	w.streams[rt.id].identityDropped += int64(n)
+	w.mu.Unlock()
+}
+
 // warnUnknownStream warns once per stream that the catalog does not configure.
 func (w *syncWriter) warnUnknownStream(rec *protocol.Record) {
 	d := protocol.StreamDescriptor{Name: rec.Stream, Namespace: rec.Namespace}
@@ -108,7 +120,9 @@ func (w *syncWriter) warnUnknownStream(rec *protocol.Record) {
 	w.logf(protocol.LevelWarn, "Records of stream %q are ignored: the configured catalog does not include it.", d.String())
 }
 
-// warnDropped warns once per stream and field about fields that are not sent.
+// warnDropped warns once per stream, field and reason about fields that are not sent (a
+// user field may be reported for a malformed value and, separately, for a digest given as
+// plaintext; reasons are fixed texts, so the set stays small).
 func (w *syncWriter) warnDropped(rt *route, dropped []event.Dropped) {
 	if len(dropped) == 0 {
 		return
@@ -119,10 +133,11 @@ func (w *syncWriter) warnDropped(rt *route, dropped []event.Dropped) {
 		w.dropWarned[rt.id] = seen
 	}
 	for _, d := range dropped {
-		if seen[d.Path] {
+		key := d.Path + "\x00" + d.Reason
+		if seen[key] {
 			continue
 		}
-		seen[d.Path] = true
+		seen[key] = true
 		w.logf(protocol.LevelWarn, "Stream %q: %s: %s. (Said once per stream and field.)", rt.descriptor.String(), d.Path, d.Reason)
 	}
 }
@@ -198,6 +213,10 @@ func (w *syncWriter) logSummary() {
 		c := w.streams[rt.id]
 		w.logf(levelFor(c.rejected), "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
 			rt.descriptor.String(), rt.pixel, c.received, c.delivered, c.rejected, reasons(c.byReason))
+		if c.identityDropped > 0 {
+			w.logf(protocol.LevelInfo, "Stream %q: %s not sent: each failed its rule (see the warnings above); the events were sent without them.",
+				rt.descriptor.String(), plural(c.identityDropped, "user identity value", "user identity values"))
+		}
 	}
 	received, delivered, rejected := w.totals()
 	outcome := ""

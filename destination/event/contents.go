@@ -6,6 +6,7 @@ import "strconv"
 type item struct {
 	notObject                                         bool
 	id, name, contentType, quantity, amount, currency val // as scanned
+	groupID, variantDict                              val
 
 	out itemOut
 }
@@ -13,6 +14,8 @@ type item struct {
 // itemOut is a normalised content item.
 type itemOut struct {
 	id, name, contentType, quantity, amount, currency string
+	groupID                                           string
+	variantDict                                       string // canonical JSON of the object
 	hasID, hasName, hasContentType                    bool
 }
 
@@ -117,6 +120,10 @@ func (it *item) slot(k string) *val {
 		return &it.amount
 	case "currency":
 		return &it.currency
+	case "group_id":
+		return &it.groupID
+	case "variant_dict":
+		return &it.variantDict
 	}
 	return nil
 }
@@ -172,6 +179,14 @@ func (it *item) normalise(eventCur string) *problem {
 		}
 		o.hasID = true
 	}
+	if it.groupID.k != absent {
+		if o.groupID, prob = identifier(it.groupID, "group_id"); prob != nil {
+			return prob
+		}
+	}
+	if o.variantDict, prob = normaliseVariantDict(it.variantDict); prob != nil {
+		return prob
+	}
 	if o.name, o.hasName, prob = optionalString(it.name, "name"); prob != nil {
 		return prob
 	}
@@ -214,4 +229,35 @@ func normaliseQuantity(v val) (string, *problem) {
 		return "", rejectHint("quantity", RuleQuantityPositive, "must be a positive integer", "1, as a number")
 	}
 	return digits, nil
+}
+
+// normaliseVariantDict checks a content item's variant_dict, an object whose
+// values are strings (nulls are stripped), and returns its canonical JSON,
+// keys sorted; an empty object is left out.
+func normaliseVariantDict(v val) (string, *problem) {
+	if v.k == absent {
+		return "", nil
+	}
+	bad := rejectHint("variant_dict", RuleVariantDictStrings, "must be an object whose values are strings", `{"size":"M","color":"blue"}`)
+	if v.k != object {
+		return "", bad
+	}
+	t, err := parseValue(v.s)
+	if err != nil {
+		return "", bad // not reached: the scan checked the syntax
+	}
+	m := t.(map[string]any)
+	for k, e := range m {
+		switch e.(type) {
+		case nil:
+			delete(m, k)
+		case string:
+		default:
+			return "", bad
+		}
+	}
+	if len(m) == 0 {
+		return "", nil
+	}
+	return string(appendValue(nil, m)), nil
 }

@@ -7,6 +7,7 @@ type dataOut struct {
 	amount, currency string // amount as integer digits; currency code
 	planID           string
 	hasContents      bool
+	extra            []member // additional fields of custom data, canonical, in key order
 }
 
 // dataScan holds the data fields as scanned.
@@ -14,6 +15,7 @@ type dataScan struct {
 	typ, amount, currency, planID, contents val
 	items                                   itemList
 	deferred                                *problem // the first misplaced or legacy field
+	others                                  []member // undocumented fields, kept for custom data
 }
 
 // normaliseData reads data (an object or its JSON text). A missing data, or a
@@ -49,6 +51,9 @@ func (r *record) normaliseData() *problem {
 		if d.planID, prob = identifier(s.planID, "data.plan_id"); prob != nil {
 			return prob
 		}
+	}
+	if prob := r.customFields(); prob != nil {
+		return prob
 	}
 	if s.contents.k != absent {
 		return r.normaliseContents(cur)
@@ -144,7 +149,8 @@ func (s *dataScan) slot(k string) *val {
 	return nil
 }
 
-// otherData handles an undocumented data field.
+// otherData handles an undocumented data field; customFields decides what
+// becomes of it once the shape is known.
 func (r *record) otherData(k string, v val) {
 	var prob *problem
 	switch {
@@ -154,8 +160,7 @@ func (r *record) otherData(k string, v val) {
 		prob = rejectHint("data."+k, RuleLegacyField, "is a data shape of an older API version", "use data.contents with content items")
 	case isMetadata(k):
 	default:
-		r.drop("data."+k, "not a documented field, so it is not sent")
-		r.keep(sectionData, 0, k, v)
+		r.ds.others = append(r.ds.others, member{key: k, v: v})
 	}
 	if prob != nil && r.ds.deferred == nil {
 		r.ds.deferred = prob

@@ -10,7 +10,6 @@ const (
 	sectionEvent     = "event"      // undocumented top-level fields
 	sectionData      = "data"       // undocumented data fields, and a plan_id the shape has not
 	sectionContents  = "contents"   // undocumented content item fields, by item index
-	sectionUser      = "user"       // user fields dropped as personal data, by key as given
 	sectionSourceURL = "source_url" // source_url as given, when parts of it were removed
 )
 
@@ -26,20 +25,20 @@ type droppedValue struct {
 }
 
 // keep notes a dropped field's value for the derived id. Warehouse metadata
-// columns are never kept: they change on every replay. Nor is anything dropped
-// from user or source_url: personal data must not reach OpenAI even hashed
+// columns are never kept: they change on every replay. Nor is anything
+// dropped from source_url, and user fields are never kept at all (the scan
+// of user never calls keep): personal data must not reach OpenAI even hashed
 // (a hash of a phone number is reversed by trying every number), and the id
 // is sent.
 func (r *record) keep(section string, index int, key string, v val) {
-	if section == sectionUser || section == sectionSourceURL {
+	if section == sectionSourceURL {
 		return
 	}
 	r.droppedValues = append(r.droppedValues, droppedValue{section: section, index: index, key: key, v: v})
 }
 
 // appendDropped appends the canonical JSON of the dropped fields: an object
-// with a member per section that has any (contents, data, event, source_url,
-// user), each an object of the dropped fields by key (contents: an object by
+// with a member per section that has any (contents, data, event), each an object of the dropped fields by key (contents: an object by
 // item index of such objects; source_url: the string as given). Keys are
 // sorted at every level and nulls removed, so the form depends only on the
 // fields and their values, not on their order in the record.

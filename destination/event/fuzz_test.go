@@ -12,10 +12,10 @@ import (
 
 // FuzzPrepare checks, for any input, that Prepare never panics and either
 // refuses the record with a *Rejection or returns an event that is
-// unchanged when prepared again, holds no null, no plaintext email,
-// external_id or phone (in any letter case) nor any other user field naming
-// email or phone but a *_sha256 digest, and no undocumented event, data or
-// content field, and that the schema accepts both the record and the event.
+// unchanged when prepared again, holds no null, no user key outside the
+// documented list (and only lists of at most 3 unique, well-formed values),
+// and no undocumented event, data or content field, and that the schema
+// accepts both the record and the event.
 func FuzzPrepare(f *testing.F) {
 	for _, tc := range acceptCases {
 		f.Add([]byte(tc.in))
@@ -64,18 +64,14 @@ func checkEventShape(t *testing.T, v any) {
 		assert.Contains(t, m, k)
 	}
 	if u, ok := m["user"].(map[string]any); ok {
-		for k := range u {
-			lk := strings.ToLower(k)
-			assert.NotContains(t, []string{"email", "external_id", "phone", "phone_number"}, lk, "plaintext %s sent", k)
-			if strings.Contains(lk, "email") || strings.Contains(lk, "phone") {
-				assert.True(t, strings.HasSuffix(lk, "_sha256"), "user.%s may hold plaintext personal data", k)
-			}
-		}
+		checkUserShape(t, u)
 	}
 	d := m["data"].(map[string]any)
 	shape := d["type"].(string)
 	assert.Equal(t, shapeOf[m["type"].(string)], shape)
-	assert.Subset(t, []string{"type", "amount", "currency", "plan_id", "contents"}, keys(d), "undocumented data field")
+	if shape != "custom" {
+		assert.Subset(t, []string{"type", "amount", "currency", "plan_id", "contents"}, keys(d), "undocumented data field")
+	}
 	if !hasPlanID(shape) {
 		assert.NotContains(t, d, "plan_id")
 	}
@@ -84,7 +80,53 @@ func checkEventShape(t *testing.T, v any) {
 	}
 	items, _ := d["contents"].([]any)
 	for _, it := range items {
-		assert.Subset(t, []string{"id", "name", "content_type", "quantity", "amount", "currency"}, keys(it.(map[string]any)), "undocumented content field")
+		item := it.(map[string]any)
+		assert.Subset(t, []string{"id", "group_id", "name", "content_type", "quantity", "amount", "currency", "variant_dict"}, keys(item), "undocumented content field")
+		if vd, ok := item["variant_dict"].(map[string]any); ok {
+			for _, v := range vd {
+				assert.IsType(t, "", v, "variant_dict value")
+			}
+		}
+	}
+}
+
+// documentedUserKeys are the only keys the user object may have (reference §0.1).
+var documentedUserKeys = []string{
+	"emails_sha256", "phone_numbers_sha256", "external_ids_sha256", "first_names_sha256", "last_names_sha256",
+	"countries", "cities", "regions", "postal_codes", "obref", "ip_address", "user_agent", "android_advertising_id",
+}
+
+// checkUserShape asserts that user holds only documented keys: lists of at
+// most 3 unique strings (64 lowercase hex for the digests, two upper-case
+// letters for countries) and non-empty scalar strings.
+func checkUserShape(t *testing.T, u map[string]any) {
+	t.Helper()
+	assert.Subset(t, documentedUserKeys, keys(u), "undocumented user key sent")
+	assert.NotEmpty(t, u, "an empty user is left out")
+	for k, v := range u {
+		list, isList := v.([]any)
+		if !isList {
+			s, ok := v.(string)
+			assert.True(t, ok && s != "", "user.%s must be a non-empty string", k)
+			assert.True(t, slices.Contains([]string{"obref", "ip_address", "user_agent", "android_advertising_id"}, k), "user.%s must be a list", k)
+			continue
+		}
+		assert.True(t, len(list) >= 1 && len(list) <= maxUserValues, "user.%s has %d values", k, len(list))
+		seen := map[string]bool{}
+		for _, e := range list {
+			s, ok := e.(string)
+			require.True(t, ok, "user.%s holds a non-string", k)
+			assert.False(t, seen[s], "user.%s holds a value twice", k)
+			seen[s] = true
+			switch {
+			case strings.HasSuffix(k, "_sha256"):
+				assert.Regexp(t, `^[0-9a-f]{64}$`, s, "user.%s", k)
+			case k == "countries":
+				assert.Regexp(t, `^[A-Z]{2}$`, s)
+			default:
+				assert.NotEmpty(t, strings.TrimSpace(s), "user.%s", k)
+			}
+		}
 	}
 }
 

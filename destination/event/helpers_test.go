@@ -46,3 +46,13 @@ func packageDoc(t *testing.T) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// identityRecord is a lead of about 500 bytes with the identity a CRM export
+// holds: e-mail, phone, external id, first and last name and city, in
+// warehouse spelling, each to normalise and (but the city) hash.
+const identityRecord = `{"id":"lead_5531","type":"lead_created","timestamp_ms":1773892800000,` +
+	`"oppref":"oppref_7f3a9c2e41b84d0c","action_source":"web","source_url":"https://shop.example.com/contact",` +
+	`"user":{"EMAIL":" Jane.Doe@Example.com ","PHONE":"+1 (415) 555-0132","EXTERNAL_ID":"CRM-000981733",` +
+	`"FIRST_NAME":"Jane","LAST_NAME":"Doe-Smith","CITY":"San Francisco","COUNTRY":"us",` +
+	`"ip_address":"203.0.113.1","user_agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15"},` +
+	`"data":{"type":"customer_action","amount":2500,"currency":"USD"}}`

@@ -1,6 +1,10 @@
 package event
 
-import "github.com/invopop/jsonschema"
+import (
+	"slices"
+
+	"github.com/invopop/jsonschema"
+)
 
 // Record is the data of one Airbyte record: one conversion event shaped like
 // the API's event object, with the connector's leniencies. Its JSON Schema,
@@ -18,18 +22,63 @@ type Record struct {
 	Data            *Data  `json:"data,omitempty" jsonschema:"description=Event data: an object or its JSON text. Its shape depends on type."`
 }
 
-// User holds the documented user fields. Plaintext email and external_id are
-// hashed by the connector; other fields pass through unchanged.
+// User is the user object as the API reads it (reference §0.1): lists of
+// SHA-256 digests, lists of raw strings and four scalars. A record may name
+// each field by any name of the alias table (userAliases), in any letter
+// case; JSONSchemaExtend publishes those names. Nothing else is sent.
 type User struct {
-	Email            string `json:"email,omitempty" jsonschema:"description=Plaintext email; sent only as email_sha256."`
-	EmailSHA256      string `json:"email_sha256,omitempty" jsonschema:"description=SHA-256 hex of the trimmed lower-cased email.,minLength=64,maxLength=64"`
-	ExternalID       string `json:"external_id,omitempty" jsonschema:"description=Plaintext customer id; sent only as external_id_sha256."`
-	ExternalIDSHA256 string `json:"external_id_sha256,omitempty" jsonschema:"description=SHA-256 hex of the trimmed customer id.,minLength=64,maxLength=64"`
-	Country          string `json:"country,omitempty" jsonschema:"description=ISO 3166-1 alpha-2 country code."`
-	City             string `json:"city,omitempty"`
-	ZipCode          string `json:"zip_code,omitempty"`
-	IPAddress        string `json:"ip_address,omitempty"`
-	UserAgent        string `json:"user_agent,omitempty"`
+	EmailsSHA256         []string `json:"emails_sha256,omitempty"`
+	PhoneNumbersSHA256   []string `json:"phone_numbers_sha256,omitempty"`
+	ExternalIDsSHA256    []string `json:"external_ids_sha256,omitempty"`
+	FirstNamesSHA256     []string `json:"first_names_sha256,omitempty"`
+	LastNamesSHA256      []string `json:"last_names_sha256,omitempty"`
+	Countries            []string `json:"countries,omitempty"`
+	Cities               []string `json:"cities,omitempty"`
+	Regions              []string `json:"regions,omitempty"`
+	PostalCodes          []string `json:"postal_codes,omitempty"`
+	Obref                string   `json:"obref,omitempty"`
+	IPAddress            string   `json:"ip_address,omitempty"`
+	UserAgent            string   `json:"user_agent,omitempty"`
+	AndroidAdvertisingID string   `json:"android_advertising_id,omitempty"`
+}
+
+// JSONSchemaExtend replaces the wire fields by the names a record may use:
+// every alias, each a string (a number too for phones and external ids), a
+// list of such values, or the JSON text of a list. Values that fail their
+// field's rule are dropped, not refused, so the schema types them only.
+func (User) JSONSchemaExtend(s *jsonschema.Schema) {
+	s.Properties = jsonschema.NewProperties()
+	for _, a := range userAliases {
+		s.Properties.Set(a.name, aliasSchema(a))
+	}
+}
+
+// aliasSchema is the schema of the user field named by alias a.
+func aliasSchema(a userAlias) *jsonschema.Schema {
+	if a.scalar {
+		sc := userScalars[a.target]
+		return &jsonschema.Schema{Type: "string", Description: sc.desc + " Sent as " + sc.wire + "; an invalid value is dropped."}
+	}
+	l := userLists[a.target]
+	elem := []string{"string"}
+	if l.numbers && !a.digest {
+		elem = append(elem, "number")
+	}
+	var desc string
+	switch {
+	case a.digest:
+		desc = "SHA-256 digests (64 hex characters) sent in " + l.wire + "; malformed ones are dropped."
+	case l.hashed:
+		desc = "Plaintext, " + l.rule + ", then hashed into " + l.wire + "; never sent as given. Invalid values are dropped."
+	default:
+		desc = "Sent in " + l.wire + ": " + l.rule + ". Invalid values are dropped."
+	}
+	desc += " A value, a list of values or the JSON text of a list; at most 3 unique values are sent."
+	return &jsonschema.Schema{
+		Description: desc,
+		Extras:      map[string]any{"type": append(slices.Clone(elem), "array")},
+		Items:       &jsonschema.Schema{Extras: map[string]any{"type": elem}},
+	}
 }
 
 // Data is the union of the four data shapes; which fields apply depends on
@@ -71,7 +120,9 @@ type PlanEnrollmentData struct {
 	Contents []Content `json:"contents,omitempty"`
 }
 
-// CustomData is the data of custom events.
+// CustomData is the data of custom events. It may carry additional fields of
+// any JSON value, which are sent (nulls stripped, keys sorted) up to
+// maxCustomDataBytes.
 type CustomData struct {
 	Type     string    `json:"type,omitempty"`
 	Amount   int64     `json:"amount,omitempty" jsonschema:"minimum=0"`
@@ -82,12 +133,14 @@ type CustomData struct {
 
 // Content is one item of data.contents.
 type Content struct {
-	ID          string `json:"id,omitempty"`
-	Name        string `json:"name,omitempty"`
-	ContentType string `json:"content_type,omitempty"`
-	Quantity    int64  `json:"quantity,omitempty" jsonschema:"minimum=1"`
-	Amount      int64  `json:"amount,omitempty" jsonschema:"description=Unit price in minor units.,minimum=0"`
-	Currency    string `json:"currency,omitempty" jsonschema:"minLength=3,maxLength=3"`
+	ID          string            `json:"id,omitempty"`
+	GroupID     string            `json:"group_id,omitempty" jsonschema:"description=The item's group (a product with variants); a string or an integer."`
+	Name        string            `json:"name,omitempty"`
+	ContentType string            `json:"content_type,omitempty"`
+	Quantity    int64             `json:"quantity,omitempty" jsonschema:"minimum=1"`
+	Amount      int64             `json:"amount,omitempty" jsonschema:"description=Unit price in minor units.,minimum=0"`
+	Currency    string            `json:"currency,omitempty" jsonschema:"minLength=3,maxLength=3"`
+	VariantDict map[string]string `json:"variant_dict,omitempty" jsonschema:"description=The item's variant: an object whose values are strings."`
 }
 
 // JSONSchemaExtend adds what struct tags cannot say: the lenient types and
@@ -136,8 +189,15 @@ func (CustomData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "plan_id", "string", "integer")
 }
 
-// JSONSchemaExtend lets an item id be an integer.
-func (Content) JSONSchemaExtend(s *jsonschema.Schema) { lenient(s, "id", "string", "integer") }
+// JSONSchemaExtend lets an item id and group_id be integers, and the values
+// of variant_dict be null (nulls are stripped).
+func (Content) JSONSchemaExtend(s *jsonschema.Schema) {
+	lenient(s, "id", "string", "integer")
+	lenient(s, "group_id", "string", "integer")
+	if v, ok := s.Properties.Get("variant_dict"); ok {
+		v.AdditionalProperties = &jsonschema.Schema{Extras: map[string]any{"type": []string{"string", "null"}}}
+	}
+}
 
 // lenient gives property name a list of types.
 func lenient(s *jsonschema.Schema, name string, types ...string) {

@@ -10,6 +10,7 @@ import (
 type record struct {
 	now           time.Time
 	loc           *time.Location // where a timestamp without a zone is read
+	defaultSource string         // Options.DefaultActionSource
 	dropped       []Dropped
 	droppedValues []droppedValue // for the derived id
 
@@ -26,6 +27,9 @@ type record struct {
 	tsMS     int64  // timestamp_ms in milliseconds since the Unix epoch
 	u        userOut
 	d        dataOut
+
+	effectiveSource val // action_source as sent: given, or a default
+	identityDropped int // user values that failed their rule
 }
 
 // seenBefore reports whether k is in *seen, and adds it if not.
@@ -243,17 +247,31 @@ func (r *record) timestamp() *problem {
 	return p
 }
 
-// source checks action_source and source_url, whose query and fragment are cut.
+// source checks action_source and source_url, whose query and fragment are
+// cut. Without an action_source, app events get mobile_app and other events
+// the configured default, if any.
 func (r *record) source() *problem {
-	web := false
-	if r.actionSource.k != absent {
+	app := r.typeName == "app_installed" || r.typeName == "app_opened"
+	r.effectiveSource = r.actionSource
+	switch {
+	case r.actionSource.k != absent:
 		if r.actionSource.k != text || !isActionSource(r.actionSource.s) {
 			return rejectHint("action_source", RuleActionSourceEnum, "is not a supported action source", strings.Join(actionSources, ", "))
 		}
-		web = r.actionSource.s == "web"
+		if app && r.actionSource.s != "mobile_app" {
+			return rejectHint("action_source", RuleActionSourceApp, "must be mobile_app for app_installed and app_opened events", "mobile_app, or leave it out")
+		}
+	case app:
+		r.effectiveSource = val{text, "mobile_app"}
+	case r.defaultSource != "":
+		r.effectiveSource = val{text, r.defaultSource}
 	}
+	web := r.effectiveSource.k == text && r.effectiveSource.s == "web"
 	switch r.sourceURL.k {
 	case absent:
+		if web && r.actionSource.k == absent {
+			return rejectHint("source_url", RuleSourceURLRequired, "is required when action_source is web, which is the configured default_action_source", "the page URL where the event happened, or an action_source of the record")
+		}
 		if web {
 			return rejectHint("source_url", RuleSourceURLRequired, "is required when action_source is web", "the page URL where the event happened")
 		}

@@ -43,23 +43,23 @@ var acceptCases = []acceptCase{
 	{
 		name: "fixed field order whatever the input order",
 		in:   `{"data":{"currency":"USD","contents":[{"currency":"USD","amount":5,"quantity":1,"content_type":"product","name":"n","id":"s"}],"amount":5,"type":"custom"},"opt_out":true,"user":{"user_agent":"ua","ip_address":"203.0.113.1","zip_code":"1","city":"c","country":"US","external_id_sha256":"` + digestA + `","email_sha256":"` + digestA + `"},"action_source":"web","source_url":"https://a.example/p","oppref":"o","custom_event_name":"quote_requested",` + ts + `,"type":"custom","id":"c1"}`,
-		want: `{"id":"c1","type":"custom",` + ts + `,"custom_event_name":"quote_requested","oppref":"o","source_url":"https://a.example/p","action_source":"web","user":{"email_sha256":"` + digestA + `","external_id_sha256":"` + digestA + `","country":"US","city":"c","zip_code":"1","ip_address":"203.0.113.1","user_agent":"ua"},"opt_out":true,"data":{"type":"custom","amount":5,"currency":"USD","contents":[{"id":"s","name":"n","content_type":"product","quantity":1,"amount":5,"currency":"USD"}]}}`,
+		want: `{"id":"c1","type":"custom",` + ts + `,"custom_event_name":"quote_requested","oppref":"o","source_url":"https://a.example/p","action_source":"web","user":{"emails_sha256":["` + digestA + `"],"external_ids_sha256":["` + digestA + `"],"countries":["US"],"cities":["c"],"postal_codes":["1"],"ip_address":"203.0.113.1","user_agent":"ua"},"opt_out":true,"data":{"type":"custom","amount":5,"currency":"USD","contents":[{"id":"s","name":"n","content_type":"product","quantity":1,"amount":5,"currency":"USD"}]}}`,
 	},
 	{
 		name: "nulls are stripped everywhere",
-		in:   `{"id":"o1","oppref":null,"type":"order_created",` + ts + `,"user":{"country":null,"x":{"a":null,"b":[1,null]}},"data":{"type":"contents","amount":null,"contents":[null,{"id":"s","name":null}]}}`,
-		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"x":{"b":[1]}},"data":{"type":"contents","contents":[{"id":"s"}]}}`,
+		in:   `{"id":"o1","oppref":null,"type":"order_created",` + ts + `,"user":{"country":null,"cities":["a",null]},"data":{"type":"contents","amount":null,"contents":[null,{"id":"s","name":null,"variant_dict":{"size":"M","color":null}}]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"cities":["a"]},"data":{"type":"contents","contents":[{"id":"s","variant_dict":{"size":"M"}}]}}`,
 	},
 	{
 		name:    "undocumented fields are dropped and reported, metadata silently",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"coupon":"X","_airbyte_raw_id":"r","_ab_cdc_lsn":1,"data":{"type":"contents","plan_id":"p","value":1.5,"_airbyte_extracted_at":1,"contents":[{"id":"s","group_id":"g"}]}}`,
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"coupon":"X","_airbyte_raw_id":"r","_ab_cdc_lsn":1,"data":{"type":"contents","plan_id":"p","value":1.5,"_airbyte_extracted_at":1,"contents":[{"id":"s","colour":"g"}]}}`,
 		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","contents":[{"id":"s"}]}}`,
-		dropped: []Dropped{{"coupon", "not a documented field, so it is not sent"}, {"data.contents[].group_id", "not a documented field, so it is not sent"}, {"data.plan_id", "not a field of contents data"}, {"data.value", "not a documented field, so it is not sent"}},
+		dropped: []Dropped{{"coupon", "not a documented field, so it is not sent"}, {"data.contents[].colour", "not a documented field, so it is not sent"}, {"data.plan_id", "not a field of contents data"}, {"data.value", "not a documented field, so it is not sent"}},
 	},
 	{
 		name: "data, user and contents as JSON text",
 		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":"{\"country\":\"US\"}","data":"{\"type\":\"contents\",\"contents\":\"[{\\\"id\\\":\\\"s\\\"}]\"}"}`,
-		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US"},"data":{"type":"contents","contents":[{"id":"s"}]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"countries":["US"]},"data":{"type":"contents","contents":[{"id":"s"}]}}`,
 	},
 	{
 		name: "null data and user count as absent",
@@ -122,51 +122,30 @@ var acceptCases = []acceptCase{
 		want: `{"id":"o1","type":"items_added",` + ts + `,"data":{"type":"contents","currency":"KWD","contents":[{"id":"s","amount":12345}]}}`,
 	},
 	{
-		name:    "plaintext email and external id are hashed, phone dropped",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":" Jane.Doe@Example.com ","external_id":" Cust-42 ","phone":"+1 555","phone_number":"555"}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane.doe@example.com") + `","external_id_sha256":"` + sha("Cust-42") + `"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.phone", "plaintext phone numbers are never sent"}, {"user.phone_number", "plaintext phone numbers are never sent"}},
+		name: "plaintext identity is normalised, hashed and sent as lists",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":" Jane.Doe@Example.com ","external_id":" Cust-42 ","phone":"+1 (555) 010-0199","first_name":" Ștefan ","last_name":"O'Neil-Smith"}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"emails_sha256":["` + sha("jane.doe@example.com") + `"],"phone_numbers_sha256":["` + sha("15550100199") + `"],"external_ids_sha256":["` + sha("Cust-42") + `"],"first_names_sha256":["` + sha("ștefan") + `"],"last_names_sha256":["` + sha("oneilsmith") + `"]},"data":{"type":"contents"}}`,
 	},
 	{
-		name:    "identifiers and phones in any letter case",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"EMAIL":" Jane@x.com ","Phone":"+15551234567","PHONE_NUMBER":"555","External_ID":"cust42","email_address":"j@x.com"}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@x.com") + `","external_id_sha256":"` + sha("cust42") + `"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.PHONE_NUMBER", "plaintext phone numbers are never sent"}, {"user.Phone", "plaintext phone numbers are never sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}},
+		name: "identity in any letter case, user as JSON text",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":"{\"EMAIL\":\"Jane@x.com\",\"Phone\":\"+15551234567\",\"External_ID\":\"cust42\"}"}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"emails_sha256":["` + sha("jane@x.com") + `"],"phone_numbers_sha256":["` + sha("15551234567") + `"],"external_ids_sha256":["` + sha("cust42") + `"]},"data":{"type":"contents"}}`,
 	},
 	{
-		name:    "identifiers in any letter case, user as JSON text",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":"{\"EMAIL\":\"Jane@x.com\",\"Phone\":\"+15551234567\",\"External_ID\":\"cust42\",\"email_address\":\"j@x.com\"}"}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@x.com") + `","external_id_sha256":"` + sha("cust42") + `"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.Phone", "plaintext phone numbers are never sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}},
+		name:    "pixel names are read and sent under the Conversions API names; undocumented fields are dropped",
+		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"EMAIL_SHA256":"` + strings.ToUpper(digestA) + `","external_id_sha256":"` + digestA + `","country":"us","city":" San Francisco ","zip_code":"94107","email_address":"j@x.com","city_sha256":"` + digestA + `"}}`,
+		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"emails_sha256":["` + digestA + `"],"external_ids_sha256":["` + digestA + `"],"countries":["US"],"cities":["san francisco"],"postal_codes":["94107"]},"data":{"type":"contents"}}`,
+		dropped: []Dropped{{"user.city_sha256", reasonUndocumentedUser}, {"user.email_address", reasonUndocumentedUser}},
 	},
 	{
-		name:    "documented digests in any letter case take their documented names",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"EMAIL_SHA256":"` + strings.ToUpper(digestA) + `","External_Id_Sha256":"` + digestA + `","Email":"a@b.c"}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + digestA + `","external_id_sha256":"` + digestA + `"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.Email", "plaintext is never sent; the given email_sha256 is used"}},
+		name: "the scalars pass their rules",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":{"obref":" ob.1 ","ip_address":" 2001:db8::1 ","user_agent":"Mozilla/5.0","android_advertising_id":"38400000-8CF0-11BD-B23E-10B96E40000D"}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"obref":" ob.1 ","ip_address":"2001:db8::1","user_agent":"Mozilla/5.0","android_advertising_id":"38400000-8cf0-11bd-b23e-10b96e40000d"},"data":{"type":"contents"}}`,
 	},
 	{
-		name:    "other fields naming email or phone are dropped, digests and the rest pass",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_address":"j@x.com","WorkPhone":"555","Emails":["a@x.com"],"is_email_verified":true,"PHONE_SHA256":"` + strings.ToUpper(digestA) + `","country":"US","obref":"ob","COUNTRY":"US"}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US","COUNTRY":"US","PHONE_SHA256":"` + digestA + `","obref":"ob"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.Emails", "may hold plaintext personal data, so it is not sent"}, {"user.WorkPhone", "may hold plaintext personal data, so it is not sent"}, {"user.email_address", "may hold plaintext personal data, so it is not sent"}, {"user.is_email_verified", "may hold plaintext personal data, so it is not sent"}},
-	},
-	{
-		name:    "a given digest wins over plaintext",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"a@b.c","email_sha256":"` + strings.ToUpper(digestA) + `"}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + digestA + `"},"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.email", "plaintext is never sent; the given email_sha256 is used"}},
-	},
-	{
-		name:    "blank plaintext email is dropped",
-		in:      `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"  "}}`,
-		want:    `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
-		dropped: []Dropped{{"user.email", "empty after trimming"}},
-	},
-	{
-		name: "the rest of user passes through, keys sorted",
-		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":{"obref":"ob","country":"US","zeta":{"b":1,"a":true},"city_sha256":"` + strings.ToUpper(digestA) + `","emails_sha256":["` + digestA + `"]}}`,
-		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"country":"US","city_sha256":"` + digestA + `","emails_sha256":["` + digestA + `"],"obref":"ob","zeta":{"a":true,"b":1}},"data":{"type":"contents"}}`,
+		name: "blank user values count as absent",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"user":{"email":"","phones":null,"cities":" "}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents"}}`,
 	},
 	{
 		name:    "source_url loses its query and fragment",
@@ -203,6 +182,27 @@ var acceptCases = []acceptCase{
 		want: `{"id":"t1","type":"trial_started",` + ts + `,"data":{"type":"plan_enrollment","amount":0,"currency":"GBP","plan_id":"42","contents":[]}}`,
 	},
 	{
+		name: "custom data keeps its additional fields, nulls stripped, keys sorted",
+		in:   `{"id":"c1","type":"custom","custom_event_name":"quote",` + ts + `,"data":{"zeta":{"b":null,"a":[1,null]},"tier":"gold","score":7,"_airbyte_meta":{},"gone":null}}`,
+		want: `{"id":"c1","type":"custom",` + ts + `,"custom_event_name":"quote","data":{"type":"custom","score":7,"tier":"gold","zeta":{"a":[1]}}}`,
+	},
+	{
+		name:    "customer_action data keeps amount and currency, drops plan_id and other fields",
+		in:      `{"id":"l1","type":"lead_created",` + ts + `,"data":{"amount":500,"currency":"eur","plan_id":"p","tier":"gold"}}`,
+		want:    `{"id":"l1","type":"lead_created",` + ts + `,"data":{"type":"customer_action","amount":500,"currency":"EUR"}}`,
+		dropped: []Dropped{{"data.plan_id", "not a field of customer_action data"}, {"data.tier", "not a documented field, so it is not sent"}},
+	},
+	{
+		name: "content items keep group_id (an integer becomes text) and variant_dict (keys sorted)",
+		in:   `{"id":"o1","type":"order_created",` + ts + `,"data":{"contents":[{"variant_dict":{"size":"M","color":"blue"},"group_id":1234567890123456789012,"id":"s"},{"group_id":"g-1","variant_dict":{}}]}}`,
+		want: `{"id":"o1","type":"order_created",` + ts + `,"data":{"type":"contents","contents":[{"id":"s","group_id":"1234567890123456789012","variant_dict":{"color":"blue","size":"M"}},{"group_id":"g-1"}]}}`,
+	},
+	{
+		name: "app events default to mobile_app",
+		in:   `{"id":"a1","type":"app_opened",` + ts + `}`,
+		want: `{"id":"a1","type":"app_opened",` + ts + `,"action_source":"mobile_app","data":{"type":"customer_action"}}`,
+	},
+	{
 		name: "app event from a mobile app, opted out",
 		in:   `{"id":"a1","type":"app_installed",` + ts + `,"action_source":"mobile_app","opt_out":false}`,
 		want: `{"id":"a1","type":"app_installed",` + ts + `,"action_source":"mobile_app","opt_out":false,"data":{"type":"customer_action"}}`,
@@ -233,7 +233,11 @@ func TestPrepareDocExample(t *testing.T) {
 	p := newTestPreparer(t)
 	ev, err := p.Prepare("orders", 1, []byte(docExample))
 	require.NoError(t, err)
-	assert.JSONEq(t, docExample, string(ev.JSON))
+	want := strings.NewReplacer(`"email_sha256": "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"`, `"emails_sha256": ["b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"]`,
+		`"external_id_sha256": "73d8b2b1a3c1f0e5d2b6a7c8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90ab6e"`, `"external_ids_sha256": ["73d8b2b1a3c1f0e5d2b6a7c8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90ab6e"]`,
+		`"country": "US"`, `"countries": ["US"]`, `"city": "San Francisco"`, `"cities": ["san francisco"]`,
+		`"zip_code": "94107"`, `"postal_codes": ["94107"]`).Replace(docExample)
+	assert.JSONEq(t, want, string(ev.JSON), "the pixel names of the June example become the Conversions API lists")
 	assert.Equal(t, "order_12345", ev.ID)
 	assert.Equal(t, "order_created", ev.Type)
 	assert.Nil(t, ev.Dropped)
@@ -262,12 +266,15 @@ func TestPrepareDerivesID(t *testing.T) {
 	})
 	t.Run("with dropped fields: then NUL and their canonical JSON", func(t *testing.T) {
 		in := `{"type":"lead_created",` + ts + `,"action_source":"email","lead_ref":"L-1","_ab_cdc_lsn":7,` +
-			`"user":{"Phone":"+15551234567","x":{"b":null}},"data":{"type":"customer_action","score":{"b":2,"a":null,"c":[1,null]}}}`
+			`"user":{"Phone":"+15551234567","x":{"b":null},"email":"not-an-address"},"data":{"type":"customer_action","score":{"b":2,"a":null,"c":[1,null]}}}`
 		ev := prepare("leads", in)
-		evBody := `{"type":"lead_created",` + ts + `,"action_source":"email","user":{"x":{}},"data":{"type":"customer_action"}}`
-		dropped := `{"data":{"score":{"b":2,"c":[1]}},"event":{"lead_ref":"L-1"}}` // personal data is left out
+		// The canonical form names the user lists by what they hold, not by
+		// their wire names.
+		evBody := `{"type":"lead_created",` + ts + `,"action_source":"email","user":{"phone":["` + sha("15551234567") + `"]},"data":{"type":"customer_action"}}`
+		dropped := `{"data":{"score":{"b":2,"c":[1]}},"event":{"lead_ref":"L-1"}}` // user fields are left out
 		assert.Equal(t, derived("leads\x00"+evBody+"\x00"+dropped), ev.ID)
-		assert.NotContains(t, string(ev.JSON), "5551234567", "a dropped value is never sent")
+		assert.NotContains(t, string(ev.JSON), "5551234567", "plaintext is never sent")
+		assert.Equal(t, 1, ev.IdentityDropped)
 	})
 
 	ord := func(extra string) string {
@@ -290,15 +297,18 @@ func TestPrepareDerivesID(t *testing.T) {
 		{name: "undocumented column value", a: ord(`,"lead_ref":"L1"`), b: ord(`,"lead_ref":"L2"`)},
 		{name: "undocumented column present or not", a: ord(`,"order_number":7`), b: ord("")},
 		{name: "undocumented column name", a: ord(`,"order_number":7`), b: ord(`,"order_no":7`)},
-		// Personal data never goes into an id, not even hashed: the id is sent, and a hash of a
-		// phone number is reversed by trying every number.
-		{name: "phone number", a: ord(`,"user":{"phone":"+15551234567"}`), b: ord(`,"user":{"phone":"+15557654321"}`), sameID: true},
-		{name: "other personal field", a: ord(`,"user":{"email_address":"a@x.com"}`), b: ord(`,"user":{"email_address":"b@x.com"}`), sameID: true},
-		{name: "plaintext email next to a given digest", a: ord(`,"user":{"email":"a@x.com","email_sha256":"` + digestA + `"}`), b: ord(`,"user":{"email":"b@x.com","email_sha256":"` + digestA + `"}`), sameID: true},
+		// Dropped user fields never go into an id, not even hashed: the id is sent, and a hash of a
+		// phone number is reversed by trying every number. Sent identity is hashed already.
+		{name: "phone number, sent hashed", a: ord(`,"user":{"phone":"+15551234567"}`), b: ord(`,"user":{"phone":"+15557654321"}`)},
+		{name: "phone number in another notation", a: ord(`,"user":{"phone":"+1 (555) 123-4567"}`), b: ord(`,"user":{"PHONE_NUMBERS":[15551234567]}`), sameID: true},
+		{name: "pixel names and Conversions API names", a: ord(`,"user":{"email_sha256":"` + digestA + `","country":"us","zip_code":"94107"}`), b: ord(`,"user":{"emails_sha256":["` + digestA + `"],"countries":"[\"US\"]","postal_codes":["94107"]}`), sameID: true},
+		{name: "plaintext and its digest", a: ord(`,"user":{"email":"Jane@x.com"}`), b: ord(`,"user":{"email_sha256":"` + sha("jane@x.com") + `"}`), sameID: true},
+		{name: "undocumented user field", a: ord(`,"user":{"email_address":"a@x.com"}`), b: ord(`,"user":{"email_address":"b@x.com"}`), sameID: true},
+		{name: "user value that fails its rule", a: ord(`,"user":{"email":"a-at-x.com"}`), b: ord(`,"user":{"email":"b-at-x.com"}`), sameID: true},
 		{name: "undocumented data field", a: `{"type":"order_created",` + ts + `,"data":{"value":1}}`, b: `{"type":"order_created",` + ts + `,"data":{"value":2}}`},
 		{name: "plan_id on contents data", a: `{"type":"order_created",` + ts + `,"data":{"plan_id":"p1"}}`, b: `{"type":"order_created",` + ts + `,"data":{"plan_id":"p2"}}`},
-		{name: "item field", a: withItems(`,"group_id":"g1"`, ""), b: withItems(`,"group_id":"g2"`, "")},
-		{name: "item field on another item", a: withItems(`,"group_id":"g"`, ""), b: withItems("", `,"group_id":"g"`)},
+		{name: "item field", a: withItems(`,"colour":"g1"`, ""), b: withItems(`,"colour":"g2"`, "")},
+		{name: "item field on another item", a: withItems(`,"colour":"g"`, ""), b: withItems("", `,"colour":"g"`)},
 		{name: "section of a dropped field", a: ord(`,"value":1`), b: `{"type":"order_created",` + ts + `,"data":{"amount":100,"currency":"USD","value":1,"contents":[{"id":"a"},{"id":"b"}]}}`},
 		{name: "dotted column name and nested field", a: ord(`,"data.value":1`), b: `{"type":"order_created",` + ts + `,"data":{"amount":100,"currency":"USD","value":1,"contents":[{"id":"a"},{"id":"b"}]}}`},
 		{name: "source_url query", a: `{"type":"page_viewed",` + ts + `,"source_url":"https://a.example/p?order=1"}`, b: `{"type":"page_viewed",` + ts + `,"source_url":"https://a.example/p?order=2"}`, sameID: true},

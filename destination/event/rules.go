@@ -25,12 +25,12 @@ const (
 	RuleTimestampFormat          = "timestamp_format"
 	RuleTimestampWindow          = "timestamp_window"
 	RuleActionSourceEnum         = "action_source_enum"
+	RuleActionSourceApp          = "action_source_app"
 	RuleSourceURLRequired        = "source_url_required"
 	RuleSourceURLAbsolute        = "source_url_absolute"
 	RuleStringType               = "string_type"
 	RuleOptOutBoolean            = "opt_out_boolean"
 	RuleUserObject               = "user_object"
-	RuleSHA256Hex                = "sha256_hex"
 	RuleDataTypeMatches          = "data_type_matches"
 	RuleContentsForbidden        = "contents_forbidden"
 	RuleContentsArray            = "contents_array"
@@ -39,6 +39,8 @@ const (
 	RuleCurrencyRequired         = "currency_required"
 	RuleCurrencyISO4217          = "currency_iso4217"
 	RuleQuantityPositive         = "quantity_positive"
+	RuleVariantDictStrings       = "variant_dict_strings"
+	RuleCustomDataSize           = "custom_data_size"
 	RuleSchema                   = "schema"
 )
 
@@ -48,9 +50,10 @@ var allRules = []string{
 	RuleTypeRequired, RuleTypeSupported, RuleIDFormat,
 	RuleCustomEventNameRequired, RuleCustomEventNameForbidden, RuleCustomEventNameFormat, RuleCustomEventNamePlacement,
 	RuleTimestampRequired, RuleTimestampFormat, RuleTimestampWindow,
-	RuleActionSourceEnum, RuleSourceURLRequired, RuleSourceURLAbsolute, RuleStringType, RuleOptOutBoolean,
-	RuleUserObject, RuleSHA256Hex, RuleDataTypeMatches, RuleContentsForbidden, RuleContentsArray, RuleContentObject,
-	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive, RuleSchema,
+	RuleActionSourceEnum, RuleActionSourceApp, RuleSourceURLRequired, RuleSourceURLAbsolute, RuleStringType, RuleOptOutBoolean,
+	RuleUserObject, RuleDataTypeMatches, RuleContentsForbidden, RuleContentsArray, RuleContentObject,
+	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive,
+	RuleVariantDictStrings, RuleCustomDataSize, RuleSchema,
 }
 
 // Rejection explains why a record was refused, without any personal data or

@@ -76,6 +76,9 @@ func buildSchema() *jsonschema.Schema {
 		s.AllOf = append(s.AllOf, &jsonschema.Schema{If: typeIn(types...), Then: then})
 	}
 	nullable(s, true)
+	appSource := &jsonschema.Schema{Properties: jsonschema.NewProperties()}
+	appSource.Properties.Set("action_source", &jsonschema.Schema{Enum: []any{"mobile_app", nil}})
+	s.AllOf = append(s.AllOf, &jsonschema.Schema{If: typeIn("app_installed", "app_opened"), Then: appSource})
 	s.AllOf = append(s.AllOf, &jsonschema.Schema{
 		If:   typeIn("custom"),
 		Then: &jsonschema.Schema{Required: []string{"custom_event_name"}},
@@ -187,9 +190,10 @@ func schemaProblem(err error) *problem {
 		}
 		path.WriteString(seg)
 	}
-	msg := "does not match the record schema"
+	msg := "the prepared event does not match the connector's own schema"
 	if kw := ve.ErrorKind.KeywordPath(); len(kw) > 0 {
 		msg += " (" + kw[len(kw)-1] + ")"
 	}
+	msg += "; this is a defect of the connector, please report it"
 	return reject(path.String(), RuleSchema, msg)
 }

@@ -20,7 +20,7 @@ func TestSchema(t *testing.T) {
 	assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", s.Schema)
 	assert.ElementsMatch(t, []string{"type", "timestamp_ms"}, s.Required)
 	assert.ElementsMatch(t, eventFieldNames, keysOf(s.Properties))
-	assert.Len(t, s.AllOf, 5, "one if/then per data shape and one for custom_event_name")
+	assert.Len(t, s.AllOf, 6, "one if/then per data shape, one for app events and one for custom_event_name")
 	assert.JSONEq(t, `{"type":["integer","string"],"description":"Event time in milliseconds since the Unix epoch, or an ISO 8601 date and time (a time without a zone is read in the Timestamp time zone setting); within the last 7 days and at most 10 minutes ahead."}`, string(s.Properties["timestamp_ms"]))
 	assert.Contains(t, string(s.Properties["data"]), `"type":["object","string","null"]`)
 	assert.Contains(t, string(s.Properties["user"]), `"type":["object","string","null"]`)
@@ -47,6 +47,12 @@ func TestSchemaRefusesWhatTheGoChecksRefuse(t *testing.T) {
 		`{"type":"order_created","timestamp_ms":1,"user":5}`,
 		`{"type":"order_created","timestamp_ms":1,"data":{"plan_id":true}}`,
 		`{"type":"lead_created","timestamp_ms":1,"data":{"plan_id":1.5}}`,
+		`{"type":"app_opened","timestamp_ms":1,"action_source":"web"}`,
+		`{"type":"order_created","timestamp_ms":1,"data":{"contents":[{"variant_dict":{"size":42}}]}}`,
+		`{"type":"order_created","timestamp_ms":1,"data":{"contents":[{"group_id":true}]}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"email":{"a":"b"}}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"emails_sha256":[5]}}`,
+		`{"type":"order_created","timestamp_ms":1,"user":{"obref":5}}`,
 	} {
 		v, err := parseValue(in)
 		require.NoError(t, err)

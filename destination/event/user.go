@@ -2,70 +2,89 @@ package event
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 )
 
-// userFields lists the documented plain user fields in the order they are
-// sent, after email_sha256 and external_id_sha256; other user fields follow
-// in key order.
-var userFields = [...]string{"country", "city", "zip_code", "ip_address", "user_agent"}
+// maxUserValues is the most values sent in one user list: "The API uses the
+// first three valid, unique values per list field".
+const maxUserValues = 3
 
-// userFieldNames are userFields as quoted keys with a colon, ready to append.
-var userFieldNames = [...]string{`"country":`, `"city":`, `"zip_code":`, `"ip_address":`, `"user_agent":`}
+// digestSize is the length of a SHA-256 digest in hex.
+const digestSize = 2 * sha256.Size
 
-// member is one pass-through object member.
-type member struct {
-	key string
-	v   val
+// valueList is one list of the user object: digests for a hashed list,
+// values as given otherwise (normalised when written), in input order,
+// unique after normalisation.
+type valueList struct {
+	n     int
+	s     [maxUserValues]string
+	plain [maxUserValues]bool // s[i] is in normal form already
+	sums  [maxUserValues][sha256.Size]byte
 }
 
-// digest is a *_sha256 field: given as 64 lowercase hex characters, or
-// computed from plaintext.
-type digest struct {
-	given    string
-	sum      [sha256.Size]byte
-	computed bool
+// normalised appends value i of this plain list (userLists[list]) in normal
+// form to buf.
+func (l *valueList) normalised(list, i int, buf []byte) []byte {
+	if l.plain[i] {
+		return append(buf, l.s[i]...)
+	}
+	norm, _ := normaliseListValue(list, buf, l.s[i])
+	return norm
 }
 
-func (d *digest) present() bool { return d.given != "" || d.computed }
+// maxAliasLen bounds the length of alias names (phone_numbers_sha256 is the
+// longest); a longer key is no alias.
+const maxAliasLen = len("phone_numbers_sha256") + 2
 
 // userOut is the normalised user object.
 type userOut struct {
-	email, externalID digest
-	fields            [len(userFields)]val
-	rest              []member
+	lists   [numUserLists]valueList
+	scalars [numUserScalars]string // "" when absent
+}
+
+// digestBytes is how many bytes the hashed lists take in the output.
+func (u *userOut) digestBytes() int {
+	n := 0
+	for i := range u.lists {
+		if userLists[i].hashed {
+			n += u.lists[i].n * (digestSize + 3)
+		}
+	}
+	return n
 }
 
 func (u *userOut) empty() bool {
-	if u.email.present() || u.externalID.present() || len(u.rest) > 0 {
-		return false
+	for i := range u.lists {
+		if u.lists[i].n > 0 {
+			return false
+		}
 	}
-	for _, f := range u.fields {
-		if f.k != absent {
+	for _, s := range u.scalars {
+		if s != "" {
 			return false
 		}
 	}
 	return true
 }
 
-// userScan holds the user fields that need work after the scan, each with
-// the key it arrived under, which may differ from the documented name in
-// letter case (EMAIL, External_ID).
+// userScan holds the user members as scanned: one slot per alias, with the
+// key the member arrived under (EMAIL, Emails ...).
 type userScan struct {
-	email, externalID, emailHash, externalIDHash member
-	dropped                                      []string // keys dropped by the scan
+	given   [len(userAliases)]member
+	dropped []string // undocumented keys, to find duplicates
 }
 
-// Reasons for dropping user fields.
-const (
-	reasonPhone    = "plaintext phone numbers are never sent"
-	reasonPersonal = "may hold plaintext personal data, so it is not sent"
-)
+// member is one object member as scanned.
+type member struct {
+	key string
+	v   val
+}
 
-// normaliseUser reads user (an object or its JSON text), hashes plaintext
-// email and external_id, drops phone numbers and other fields that may hold
-// plaintext personal data, checks every *_sha256 field and passes everything
-// else through, nulls stripped.
+// normaliseUser reads user (an object or its JSON text) and builds the
+// documented lists and scalars from the aliases; every other user field was
+// dropped by the scan. A value that fails its rule is dropped and counted,
+// never the event.
 func (r *record) normaliseUser() *problem {
 	switch r.user.k {
 	case absent, object: // an object was scanned with the record
@@ -83,24 +102,27 @@ func (r *record) normaliseUser() *problem {
 	default:
 		return embeddedProblem("user", RuleUserObject, errNotComposite)
 	}
-	for i, f := range r.u.fields {
-		if f.k != absent && f.k != text {
-			return reject("user."+userFields[i], RuleStringType, "must be a string")
+	for a := range userAliases {
+		m := &r.us.given[a]
+		if m.v.k == absent {
+			continue
+		}
+		al := &userAliases[a]
+		var prob *problem
+		if al.scalar {
+			prob = r.userScalar(al, m)
+		} else {
+			prob = r.userValues(al, m)
+		}
+		if prob != nil {
+			return prob
 		}
 	}
-	s := &r.us
-	if prob := r.hashPlaintext(&r.u.email, s.email, s.emailHash, "email", true); prob != nil {
-		return prob
-	}
-	if prob := r.hashPlaintext(&r.u.externalID, s.externalID, s.externalIDHash, "external_id", false); prob != nil {
-		return prob
-	}
-	return r.checkRestDigests()
+	return nil
 }
 
-// scanUser reads the user object at p.i, sorting its members into the
-// identifiers, the documented fields, the dropped fields and the
-// pass-through rest.
+// scanUser reads the user object at p.i, filing each member under its alias
+// and dropping the rest.
 func (r *record) scanUser(p *parser) error {
 	if err := p.open(); err != nil {
 		return err
@@ -123,54 +145,34 @@ func (r *record) scanUser(p *parser) error {
 	}
 }
 
-// userMember files the user member k, whose value v is not null. The
-// identifiers email, external_id and their digests, and the phone fields, are
-// recognised in any letter case, as warehouses often upper-case column names.
+// userMember files the user member k, whose value v is not null, under its
+// alias, in any letter case; an unknown field is dropped unsent and never
+// enters a derived id.
 func (r *record) userMember(k string, v val) error {
-	u, s := &r.u, &r.us
-	id := s.ident(k)
-	slot := u.field(k)
-	lk := k
-	if id == nil && slot == nil {
-		lk = strings.ToLower(k) // no allocation when k has no upper case
-		if lk != k {
-			id = s.ident(lk)
+	s := &r.us
+	a, ok := 0, false
+	if len(k) <= maxAliasLen {
+		var lower [maxAliasLen]byte // the key in lower case, on the stack
+		for i := 0; i < len(k); i++ {
+			c := k[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
 		}
+		a, ok = aliasIndex(string(lower[:len(k)]))
 	}
-	if id != nil {
-		if id.v.k != absent {
-			return duplicateUserKey(id.key, k)
+	if !ok {
+		if seenBefore(&s.dropped, k) {
+			return duplicateUserKey(k, k)
 		}
-		*id = member{key: k, v: v}
+		r.drop("user."+k, reasonUndocumentedUser)
 		return nil
 	}
-	if slot == nil {
-		if reason := personalReason(lk); reason != "" {
-			if seenBefore(&s.dropped, k) {
-				return duplicateUserKey(k, k)
-			}
-			r.drop("user."+k, reason)
-			r.keep(sectionUser, 0, k, v)
-			return nil
-		}
-		for _, m := range u.rest {
-			if m.key == k {
-				return duplicateUserKey(k, k)
-			}
-		}
-		u.rest = append(u.rest, member{key: k})
-		slot = &u.rest[len(u.rest)-1].v
+	if g := &s.given[a]; g.v.k != absent {
+		return duplicateUserKey(g.key, k)
 	}
-	if slot.k != absent {
-		return duplicateUserKey(k, k)
-	}
-	if v.k == object || v.k == array {
-		var err error
-		if v, err = canonical(v); err != nil {
-			return err
-		}
-	}
-	*slot = v
+	s.given[a] = member{key: k, v: v}
 	return nil
 }
 
@@ -181,168 +183,231 @@ func duplicateUserKey(first, second string) *problem {
 	return reject("user", RuleJSONDuplicateKey, "has a duplicate key")
 }
 
-// ident returns where the identifier named k (in lower case) is kept, or nil.
-func (s *userScan) ident(k string) *member {
-	switch k {
-	case "email":
-		return &s.email
-	case "external_id":
-		return &s.externalID
-	case "email_sha256":
-		return &s.emailHash
-	case "external_id_sha256":
-		return &s.externalIDHash
+// userScalar checks a scalar user field, which must be a string; a value
+// that fails its rule is dropped and counted.
+func (r *record) userScalar(al *userAlias, m *member) *problem {
+	if m.v.k != text {
+		return reject("user."+m.key, RuleStringType, "must be a string")
 	}
+	s, ok := userScalars[al.target].normalise(m.v.s)
+	if !ok {
+		r.dropIdentity(m.key, userScalars[al.target].reason)
+		return nil
+	}
+	r.u.scalars[al.target] = s
 	return nil
 }
 
-// field returns where the documented plain user field k is kept, or nil.
-func (u *userOut) field(k string) *val {
-	for i, f := range userFields {
-		if f == k {
-			return &u.fields[i]
+// userValues adds the values of the list alias al, given as m: a value, a
+// list, or the JSON text of a list. A value or list element of a JSON kind
+// the schema refuses is refused; inside JSON text, where the schema cannot
+// see, it is dropped and counted instead.
+func (r *record) userValues(al *userAlias, m *member) *problem {
+	path := m.key // the user field's key; "user." is added where it is reported
+	switch m.v.k {
+	case text:
+		p, _, err := embedded(m.v.s, '[')
+		if err == errNotComposite {
+			return r.userValue(al, path, m.v, true)
 		}
-	}
-	return nil
-}
-
-// personalReason says why the undocumented user field whose lower-cased name
-// is lk is dropped, or returns "" when it passes through: a phone number is
-// never sent, and neither is any other field whose name mentions email or
-// phone, unless it is a *_sha256 digest.
-func personalReason(lk string) string {
-	switch {
-	case lk == "phone" || lk == "phone_number":
-		return reasonPhone
-	case strings.HasSuffix(lk, "_sha256"):
-		return ""
-	case strings.Contains(lk, "email") || strings.Contains(lk, "phone"):
-		return reasonPersonal
-	}
-	return ""
-}
-
-// isDigestKey reports whether the user field k holds a digest: its name ends
-// in _sha256, in any letter case.
-func isDigestKey(k string) bool {
-	return strings.HasSuffix(strings.ToLower(k), "_sha256")
-}
-
-// hashPlaintext fills d from the given digest or from the plaintext, which is
-// trimmed (and lower-cased when lower is set) and hashed. A given digest wins
-// over plaintext, which is then dropped unhashed. name is the documented name
-// of the plaintext field; paths use the keys as given.
-func (r *record) hashPlaintext(d *digest, plain, given member, name string, lower bool) *problem {
-	if given.v.k != absent {
-		s, prob := normaliseSHA256(given.v, "user."+given.key)
-		if prob != nil {
-			return prob
+		if err == nil && p.i < len(p.s) {
+			check := p // the whole text must parse before any value is taken
+			err = finish(&check, check.skip())
 		}
-		d.given = s
-	}
-	if plain.v.k == absent {
+		if err == nil {
+			err = r.userElems(al, path, &p, false)
+		}
+		if err != nil {
+			r.dropIdentity(path, "is not valid JSON text of a list, so it is not sent")
+		}
 		return nil
-	}
-	if plain.v.k != text {
-		return reject("user."+plain.key, RuleStringType, "must be a string")
-	}
-	if given.v.k != absent {
-		r.drop("user."+plain.key, "plaintext is never sent; the given "+name+"_sha256 is used")
-		r.keep(sectionUser, 0, plain.key, plain.v)
-		return nil
-	}
-	s := strings.TrimSpace(plain.v.s)
-	if s == "" {
-		r.drop("user."+plain.key, "empty after trimming")
-		r.keep(sectionUser, 0, plain.key, plain.v)
-		return nil
-	}
-	d.sum, d.computed = hashNormalised(s, lower), true
-	return nil
-}
-
-// hashNormalised returns the SHA-256 of s, lower-cased first when lower is
-// set. ASCII input of ordinary length is lower-cased in a stack buffer.
-func hashNormalised(s string, lower bool) [sha256.Size]byte {
-	if !lower {
-		return sha256.Sum256([]byte(s))
-	}
-	var buf [256]byte
-	if len(s) <= len(buf) {
-		b := buf[:len(s)]
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c >= 0x80 {
-				return sha256.Sum256([]byte(strings.ToLower(s)))
-			}
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b[i] = c
-		}
-		return sha256.Sum256(b)
-	}
-	return sha256.Sum256([]byte(strings.ToLower(s)))
-}
-
-// checkRestDigests checks the pass-through fields named *_sha256 (in any
-// letter case): each holds a digest or an array of digests, which are
-// lower-cased.
-func (r *record) checkRestDigests() *problem {
-	for i := range r.u.rest {
-		m := &r.u.rest[i]
-		if !isDigestKey(m.key) {
-			continue
-		}
-		path := "user." + m.key
-		if m.v.k != array {
-			s, prob := normaliseSHA256(m.v, path)
-			if prob != nil {
+	case array:
+		p := parser{s: m.v.s}
+		if err := r.userElems(al, path, &p, true); err != nil {
+			if prob, ok := err.(*problem); ok {
 				return prob
 			}
-			m.v.s = s
+		}
+		return nil // the scan checked the syntax
+	}
+	return r.userValue(al, path, m.v, true)
+}
+
+// userElems adds the elements of the array at p.i (or nothing at the end of a
+// blank text); nulls are skipped.
+func (r *record) userElems(al *userAlias, path string, p *parser, strict bool) error {
+	if p.i == len(p.s) {
+		return nil
+	}
+	if err := p.open(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		more, err := p.nextElem(n)
+		if err != nil || !more {
+			return err
+		}
+		v, err := p.raw()
+		if err != nil {
+			return err
+		}
+		if v.k == null {
 			continue
 		}
-		elems, _ := parseValue(m.v.s)
-		a, _ := elems.([]any)
-		for j, e := range a {
-			s, _ := e.(string)
-			d, prob := normaliseSHA256(val{text, s}, path)
-			if prob != nil || e == nil {
-				return rejectHint(path, RuleSHA256Hex, "must be SHA-256 digests of 64 hex characters", "send plaintext as user.email or user.external_id and the connector hashes it")
-			}
-			a[j] = d
+		if prob := r.userValue(al, path, v, strict); prob != nil {
+			return prob
 		}
-		m.v.s = string(appendValue(nil, a))
 	}
+}
+
+// userValue normalises one value of a list alias and adds it to its list. A
+// value of the wrong JSON kind is refused when strict, and dropped otherwise.
+func (r *record) userValue(al *userAlias, path string, v val, strict bool) *problem {
+	spec := &userLists[al.target]
+	l := &r.u.lists[al.target]
+	numbers := spec.numbers && !al.digest
+	if v.k != text && (v.k != number || !numbers) {
+		if strict {
+			if numbers {
+				return reject("user."+path, RuleStringType, "must be a string, an integer or a list of them")
+			}
+			return reject("user."+path, RuleStringType, "must be a string or a list of strings")
+		}
+		r.dropIdentity(path, "is not a string, so it is not sent")
+		return nil
+	}
+	if al.digest {
+		sum, ok := parseDigest(v)
+		if !ok {
+			r.dropIdentity(path, "is not a SHA-256 digest of 64 hex characters, so it is not sent")
+			return nil
+		}
+		r.addSum(l, path, sum)
+		return nil
+	}
+	s := v.s
+	if v.k == number {
+		d, ok := shiftedInteger(v.s, 0)
+		if !ok || d[0] == '-' {
+			r.dropIdentity(path, spec.reason)
+			return nil
+		}
+		s = d
+	}
+	if spec.digestInPlain {
+		if sum, ok := parseDigest(val{text, strings.TrimSpace(s)}); ok {
+			r.dropOnce(path, "holds SHA-256 digests, which are sent as they are in "+spec.wire+", not hashed again")
+			r.addSum(l, path, sum)
+			return nil
+		}
+	}
+	var buf [256]byte
+	norm, ok := normaliseListValue(al.target, buf[:0], s)
+	if !ok {
+		r.dropIdentity(path, spec.reason)
+		return nil
+	}
+	if spec.hashed {
+		r.addSum(l, path, sha256.Sum256(norm))
+		return nil
+	}
+	r.addString(l, al.target, path, s, norm)
 	return nil
 }
 
-// normaliseSHA256 checks that v is 64 hex characters and lower-cases it. The
-// value is never echoed in the rejection.
-func normaliseSHA256(v val, path string) (string, *problem) {
-	bad := func() *problem {
-		return rejectHint(path, RuleSHA256Hex, "must be a SHA-256 digest of 64 hex characters", "send plaintext as user.email or user.external_id and the connector hashes it")
-	}
-	s := v.s
-	if v.k != text || len(s) != 64 {
-		return "", bad()
-	}
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
-		case c >= 'A' && c <= 'F':
-			upper = true
-		default:
-			return "", bad()
+// addSum adds a digest to a hashed list unless it is there already.
+func (r *record) addSum(l *valueList, key string, sum [sha256.Size]byte) {
+	for i := 0; i < l.n; i++ {
+		if l.sums[i] == sum {
+			return
 		}
 	}
-	if upper {
-		s = strings.ToLower(s)
+	if r.full(l, key) {
+		return
 	}
-	return s, nil
+	l.sums[l.n] = sum
+	l.n++
+}
+
+// addString adds a value to a plain list unless its normalised form norm is
+// there already. The list keeps the value as given, which costs no
+// allocation, and normalises it again when it is written unless it was in
+// normal form already.
+func (r *record) addString(l *valueList, list int, key, given string, norm []byte) {
+	for i := 0; i < l.n; i++ {
+		var buf [256]byte
+		if string(l.normalised(list, i, buf[:0])) == string(norm) {
+			return
+		}
+	}
+	if r.full(l, key) {
+		return
+	}
+	l.s[l.n], l.plain[l.n] = given, string(norm) == given
+	l.n++
+}
+
+// full reports whether l holds its most values already, noting the value
+// left out.
+func (r *record) full(l *valueList, key string) bool {
+	if l.n < maxUserValues {
+		return false
+	}
+	r.dropOnce(key, "holds more than 3 values; the first 3 valid, unique ones are sent")
+	return true
+}
+
+// dropIdentity drops a value of the user field key that failed its rule,
+// and counts it.
+func (r *record) dropIdentity(key, reason string) {
+	r.identityDropped++
+	r.dropOnce(key, reason)
+}
+
+// dropOnce reports the user field key once per record and reason.
+func (r *record) dropOnce(key, reason string) {
+	for _, d := range r.dropped {
+		if len(d.Path) == len("user.")+len(key) && d.Path[len("user."):] == key && d.Reason == reason {
+			return
+		}
+	}
+	r.drop("user."+key, reason)
+}
+
+// parseDigest reads a SHA-256 digest of 64 hex characters in any letter
+// case. The value is never echoed.
+func parseDigest(v val) (sum [sha256.Size]byte, ok bool) {
+	if v.k != text || len(v.s) != digestSize {
+		return sum, false
+	}
+	for i := 0; i < sha256.Size; i++ {
+		hi, ok1 := unhex(v.s[2*i])
+		lo, ok2 := unhex(v.s[2*i+1])
+		if !ok1 || !ok2 {
+			return sum, false
+		}
+		sum[i] = hi<<4 | lo
+	}
+	return sum, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// appendSum appends a digest as a quoted lowercase hex string.
+func appendSum(b []byte, sum *[sha256.Size]byte) []byte {
+	b = append(b, '"')
+	b = hex.AppendEncode(b, sum[:])
+	return append(b, '"')
 }
 
 // canonical re-encodes an object or array with nulls stripped and object keys

@@ -79,11 +79,22 @@
 // letters, on data and on content items (an item's amount may use the
 // event's currency); plan_id only on plan_enrollment and custom; contents
 // not on customer_action; quantity a positive integer; no undocumented key
-// at the body, event, data or content-item level. user must be an object
-// without plaintext email, external_id, phone or phone_number, whose
-// *_sha256 values are 64 lower-case hex digits and whose documented plain
-// fields are strings; other user keys are allowed, since OpenAI has not
-// said which undocumented ones it accepts. An empty events array is
+// at the body, event, data or content-item level, except that custom data
+// takes additional fields of any JSON value and content items take group_id
+// (a string) and variant_dict (an object of strings). user must be an object
+// of the Conversions API's documented keys only (reference §0.1):
+// emails_sha256, phone_numbers_sha256, external_ids_sha256,
+// first_names_sha256 and last_names_sha256 (lists of 64 lower-case hex
+// digits), countries (two upper-case letters), cities and regions (1-128
+// characters), postal_codes (1-32 letters, digits, spaces and hyphens), each
+// a list of at most 3 strings (the real API ignores values beyond the third;
+// the fake refuses them, as the connector never sends them), and the
+// non-empty strings obref, ip_address, user_agent and
+// android_advertising_id. The Measurement Pixel's singular names
+// (email_sha256, external_id_sha256, country, city, zip_code ...) are
+// refused with a message naming the list that replaces them, plaintext
+// personal data (email, phone, external_id, first_name ...) with a message
+// naming its digest list, and any other key as unrecognized. An empty events array is
 // accepted. validate_only: true validates and stores nothing.
 //
 // Events are deduplicated on (pixel, id, type), within and across batches:

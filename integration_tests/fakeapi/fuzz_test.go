@@ -12,7 +12,7 @@ func FuzzParseBatch(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"validate_only":true,"events":[]}`))
 	f.Add([]byte(`{"events":[{"id":"a\u00e9","type":"lead_created","timestamp_ms":1,"data":{"type":"customer_action"}}]}`))
-	f.Add([]byte(`{"events":[{"user":{"x":[1,{"y":null}],"email_sha256":"` + hash64 + `"}}]}`))
+	f.Add([]byte(`{"events":[{"user":{"x":[1,{"y":null}],"emails_sha256":["` + hash64 + `"]}}]}`))
 	f.Add([]byte(`[1e5, -0.5, "x\"", true, false, null]`))
 	nowMS := t0.UnixMilli()
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -159,9 +159,11 @@ func ev(id string) map[string]any {
 		"action_source": "web",
 		"opt_out":       false,
 		"user": map[string]any{
-			"email_sha256": hash64, "external_id_sha256": hash64, "country": "US",
-			"city": "San Francisco", "zip_code": "94107", "ip_address": "203.0.113.1",
-			"user_agent": "Mozilla/5.0",
+			"emails_sha256": []any{hash64}, "phone_numbers_sha256": []any{hash64}, "external_ids_sha256": []any{hash64},
+			"first_names_sha256": []any{hash64}, "last_names_sha256": []any{hash64}, "countries": []any{"US"},
+			"cities": []any{"san francisco"}, "regions": []any{"ca"}, "postal_codes": []any{"94107"},
+			"obref": "obref_1", "ip_address": "203.0.113.1", "user_agent": "Mozilla/5.0",
+			"android_advertising_id": "38400000-8cf0-11bd-b23e-10b96e40000d",
 		},
 		"data": map[string]any{
 			"type": "contents", "amount": 12999, "currency": "USD",

@@ -46,16 +46,6 @@ var actionSources = map[string]bool{
 
 const actionSourceList = "'web', 'mobile_app', 'offline', 'physical_store', 'phone_call', 'email', 'other'"
 
-// plaintextUserKeys are user keys that would carry raw PII (reference §10).
-var plaintextUserKeys = map[string]bool{
-	"email": true, "external_id": true, "phone": true, "phone_number": true,
-}
-
-// plainUserKeys are the documented plain-text user fields; each must be a string.
-var plainUserKeys = map[string]bool{
-	"country": true, "city": true, "zip_code": true, "ip_address": true, "user_agent": true,
-}
-
 // validCustomName reports whether name matches
 // ^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$ (reference §12, guide rule).
 func validCustomName(name []byte) bool {

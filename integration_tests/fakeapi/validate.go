@@ -1,7 +1,6 @@
 package fakeapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,7 +167,8 @@ type dataFields struct {
 	typ, currency               []byte
 	hasType, hasAmount, hasCurr bool
 	hasPlan, hasContents        bool
-	itemNoCurrency              int // first item with an amount but no currency, or -1
+	itemNoCurrency              int    // first item with an amount but no currency, or -1
+	unknown                     string // the first undocumented key, allowed in custom data only
 }
 
 // event reads and checks events[i].
@@ -363,14 +363,24 @@ func (v *validator) data(i int, d *dataFields) (present bool, err error) {
 		case "contents":
 			d.hasContents, err = v.contents(i, d)
 			return err
+		case "custom_event_name":
+			return unrecognized(evParam(i, "data.custom_event_name")) // it belongs on the event (reference §11)
 		default:
-			return unrecognized(evParam(i, "data."+string(key)))
+			// Only custom data takes additional fields (reference §0.2), and
+			// its type may come later: decide once the object is read.
+			if d.unknown == "" {
+				d.unknown = string(key)
+			}
+			return v.s.skip(0)
 		}
 		if err != nil {
 			return at(err, evParam(i, "data."+string(key)))
 		}
 		return nil
 	})
+	if err == nil && d.unknown != "" && (!d.hasType || string(d.typ) != "custom") {
+		return true, unrecognized(evParam(i, "data."+d.unknown))
+	}
 	return true, err
 }
 
@@ -408,6 +418,10 @@ func (v *validator) item(i, j int, d *dataFields) error {
 		switch string(key) {
 		case "id", "name", "content_type":
 			_, _, err = v.readString()
+		case "group_id":
+			_, _, err = v.readString()
+		case "variant_dict":
+			return v.variantDict(itemParam(i, j, "variant_dict"))
 		case "quantity":
 			var n int64
 			var ok bool
@@ -442,40 +456,20 @@ func (v *validator) item(i, j int, d *dataFields) error {
 	return err
 }
 
-// user reads events[i].user: an object with no plaintext identifiers, whose
-// *_sha256 values are 64 lower-case hex digits. Other keys are not refused,
-// since OpenAI has not said which undocumented user keys it accepts (§10).
-func (v *validator) user(i int) error {
+// variantDict reads a content item's variant_dict: an object whose values
+// are strings (reference §0.2).
+func (v *validator) variantDict(p string) error {
 	switch k := v.s.next(); k {
 	case kindNull:
 		v.s.i += len("null")
 		return nil
 	case kindObject:
 	default:
-		return at(&mismatch{"an object", k}, evParam(i, "user"))
+		return at(&mismatch{"an object", k}, p)
 	}
 	return v.s.object(func(key []byte) error {
-		switch {
-		case plaintextUserKeys[string(key)]:
-			p := evParam(i, "user."+string(key))
-			return invalid(p, fmt.Sprintf("Plaintext personal data is not accepted: '%s'. Send '%s_sha256' (lower-case hex SHA-256) instead.", p, key))
-		case bytes.HasSuffix(key, []byte("_sha256")) && len(key) > len("_sha256"):
-			h, ok, err := v.readString()
-			if err != nil {
-				return at(err, evParam(i, "user."+string(key)))
-			}
-			if ok && !validSHA256(h) {
-				p := evParam(i, "user."+string(key))
-				return invalid(p, fmt.Sprintf("Invalid value for '%s': expected 64 lower-case hexadecimal characters (SHA-256).", p))
-			}
-			return nil
-		case plainUserKeys[string(key)]:
-			if _, _, err := v.readString(); err != nil {
-				return at(err, evParam(i, "user."+string(key)))
-			}
-			return nil
-		}
-		return v.s.skip(0)
+		_, _, err := v.readString()
+		return at(err, p+"."+string(key))
 	})
 }
 
