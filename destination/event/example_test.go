@@ -36,5 +36,5 @@ func Example() {
 	// {"id":"order_1","type":"order_created","timestamp_ms":1773892800000,"user":{"email_sha256":"8c87b489ce35cf2e2f39f80e282cb2e804932a56a213983eeeb428407d43b52d"},"data":{"type":"contents","amount":12999,"currency":"USD"}}
 	// dropped coupon: not a documented field, so it is not sent
 	// dropped user.phone: plaintext phone numbers are never sent
-	// stream "orders" record 2: data.amount: amount_integer: must be an integer in minor units (hint: 12999 for 129.99 USD)
+	// stream "orders" record 2: data.amount: amount_integer: must be an integer in minor units (hint: amounts are integers in minor units; USD has 2 decimals, so multiply by 100)
 }

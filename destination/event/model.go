@@ -97,47 +97,61 @@ func (Record) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "timestamp_ms", "integer", "string")
 	lenient(s, "user", "object", "string")
 	lenient(s, "data", "object", "string")
-	if t, ok := s.Properties.Get("type"); ok {
-		for _, name := range eventTypeNames() {
-			t.Enum = append(t.Enum, name)
-		}
-	}
+	textBoolean(s, "opt_out")
+	foldEnum(s, "type", eventTypeNames()...)
+	foldEnum(s, "action_source", actionSources...)
 	if id, ok := s.Properties.Get("id"); ok {
 		one := uint64(1)
 		id.MinLength = &one
 	}
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer,
+// amount be the text of an integer and type be in any letter case.
 func (Data) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText)
+	foldEnum(s, "type", "contents", "customer_action", "plan_enrollment", "custom")
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text.
+// JSONSchemaExtend lets contents arrive as JSON text and amount be the text
+// of an integer.
 func (ContentsData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
+	textInteger(s, "amount", nonNegativeText)
 }
 
-// JSONSchemaExtend refuses contents (null counts as absent).
+// JSONSchemaExtend refuses contents (null counts as absent) and lets amount
+// be the text of an integer.
 func (CustomerActionData) JSONSchemaExtend(s *jsonschema.Schema) {
 	s.Properties.Set("contents", &jsonschema.Schema{Type: "null", Description: "customer_action data has no contents."})
+	textInteger(s, "amount", nonNegativeText)
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
+// and amount be the text of an integer.
 func (PlanEnrollmentData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText)
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
+// and amount be the text of an integer.
 func (CustomData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText)
 }
 
-// JSONSchemaExtend lets an item id be an integer.
-func (Content) JSONSchemaExtend(s *jsonschema.Schema) { lenient(s, "id", "string", "integer") }
+// JSONSchemaExtend lets an item id be an integer, and quantity and amount the
+// text of an integer.
+func (Content) JSONSchemaExtend(s *jsonschema.Schema) {
+	lenient(s, "id", "string", "integer")
+	textInteger(s, "quantity", positiveText)
+	textInteger(s, "amount", nonNegativeText)
+}
 
 // lenient gives property name a list of types.
 func lenient(s *jsonschema.Schema, name string, types ...string) {

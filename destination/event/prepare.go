@@ -85,11 +85,15 @@ func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, err
 
 func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 	r := record{now: p.now()}
-	if prob := scan(&r, string(data)); prob != nil {
+	if prob := scan(&r, string(data)); prob == errFlatColumns {
+		if prob := r.scanFlat(string(data)); prob != nil {
+			return Event{}, prob
+		}
+	} else if prob != nil {
 		return Event{}, prob
 	}
 	if prob := r.normalise(); prob != nil {
-		return Event{}, prob
+		return Event{}, r.flat.rename(prob)
 	}
 	out, id := r.encode(stream, make([]byte, 0, len(data)+160))
 	if p.schema != nil {
@@ -97,6 +101,7 @@ func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 			return Event{}, prob
 		}
 	}
+	r.flat.renameDropped(r.dropped)
 	if len(r.dropped) > 1 {
 		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
 	}

@@ -39,6 +39,7 @@ const (
 	RuleCurrencyRequired         = "currency_required"
 	RuleCurrencyISO4217          = "currency_iso4217"
 	RuleQuantityPositive         = "quantity_positive"
+	RuleFlatConflict             = "flat_conflict"
 	RuleSchema                   = "schema"
 )
 
@@ -50,7 +51,7 @@ var allRules = []string{
 	RuleTimestampRequired, RuleTimestampFormat, RuleTimestampWindow,
 	RuleActionSourceEnum, RuleSourceURLRequired, RuleSourceURLAbsolute, RuleStringType, RuleOptOutBoolean,
 	RuleUserObject, RuleSHA256Hex, RuleDataTypeMatches, RuleContentsForbidden, RuleContentsArray, RuleContentObject,
-	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive, RuleSchema,
+	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive, RuleFlatConflict, RuleSchema,
 }
 
 // Rejection explains why a record was refused, without any personal data or
@@ -67,7 +68,7 @@ type Rejection struct {
 }
 
 // Error formats the rejection on one line, for example
-// `stream "orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: 12999 for 129.99 USD)`.
+// `stream "orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: amounts are integers in minor units; USD has 2 decimals, so multiply by 100)`.
 func (r *Rejection) Error() string {
 	b := make([]byte, 0, 96+len(r.Stream)+len(r.Path)+len(r.Message)+len(r.Hint))
 	b = append(b, "stream "...)

@@ -61,11 +61,12 @@ func buildSchema() *jsonschema.Schema {
 		d.Version, d.ID = "", ""
 		nullable(d, false)
 		if t, ok := d.Properties.Get("type"); ok {
-			t.Type, t.Extras, t.Enum = "", nil, []any{sh.name, nil}
+			t.Type, t.Extras, t.Enum = "", map[string]any{"type": []string{"string", "null"}}, nil
+			t.Pattern = foldEnumPattern(sh.name)
 		}
 		d.Type = ""
 		d.Extras = map[string]any{"type": []string{"object", "string", "null"}}
-		var types []any
+		var types []string
 		for _, t := range eventTypeNames() {
 			if shapeOf[t] == sh.name {
 				types = append(types, t)
@@ -75,6 +76,7 @@ func buildSchema() *jsonschema.Schema {
 		then.Properties.Set("data", d)
 		s.AllOf = append(s.AllOf, &jsonschema.Schema{If: typeIn(types...), Then: then})
 	}
+	addFlatProperties(r, s)
 	nullable(s, true)
 	s.AllOf = append(s.AllOf, &jsonschema.Schema{
 		If:   typeIn("custom"),
@@ -82,6 +84,25 @@ func buildSchema() *jsonschema.Schema {
 		Else: onlyNull("custom_event_name"),
 	})
 	return s
+}
+
+// addFlatProperties offers every field of user and data as a top-level
+// property too, user_<field> and data_<field> (see flat.go), as the
+// platform's mapping screen lists only top-level properties. They are
+// generated from the User and Data types, so that new fields are offered as
+// they are added, each with the schema and description of its nested field.
+func addFlatProperties(r *jsonschema.Reflector, s *jsonschema.Schema) {
+	for _, obj := range []struct {
+		name string
+		typ  any
+	}{{"user", &User{}}, {"data", &Data{}}} {
+		fields := r.Reflect(obj.typ).Properties
+		for f := fields.Oldest(); f != nil; f = f.Next() {
+			column := flatColumnName(obj.name, f.Key)
+			f.Value.Description = sentence("The field "+obj.name+"."+f.Key+" as a top-level column.", f.Value.Description)
+			s.Properties.Set(column, f.Value)
+		}
+	}
 }
 
 // nullable lets every property below s (and every array item) be null, as
@@ -132,10 +153,11 @@ func onlyNull(name string) *jsonschema.Schema {
 	return s
 }
 
-// typeIn is a schema that holds when the event's type is one of types.
-func typeIn(types ...any) *jsonschema.Schema {
+// typeIn is a schema that holds when the event's type is one of types, in
+// any letter case.
+func typeIn(types ...string) *jsonschema.Schema {
 	s := &jsonschema.Schema{Properties: jsonschema.NewProperties(), Required: []string{"type"}}
-	s.Properties.Set("type", &jsonschema.Schema{Enum: types})
+	s.Properties.Set("type", &jsonschema.Schema{Type: "string", Pattern: foldEnumPattern(types...)})
 	return s
 }
 
