@@ -115,7 +115,7 @@ func idProblem(path, rule string, v val) *problem {
 // canonicalActionSource replaces action_source by its documented spelling
 // ("WEB" is web), or refuses it.
 func (r *record) canonicalActionSource() *problem {
-	hint := strings.Join(actionSources, ", ") + " (any letter case)"
+	const hint = "web, mobile_app, offline, physical_store, phone_call, email, other (any letter case)"
 	if r.actionSource.k != text {
 		prob := wrongType("action_source", RuleActionSourceEnum, r.actionSource.k, "a string")
 		prob.hint = hint

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -244,4 +245,10 @@ func valueFormCases() []rejectCase {
 		}
 	}
 	return out
+}
+
+func TestActionSourceHintListsEveryValue(t *testing.T) {
+	_, err := newTestPreparer(t).Prepare("s", 1, []byte(ev("lead_created", `"action_source":"app"`)))
+	rej := assertRule(t, err, "action_source", RuleActionSourceEnum)
+	assert.Equal(t, strings.Join(actionSources, ", ")+" (any letter case)", rej.Hint)
 }

@@ -40,9 +40,8 @@ func isFlatKey(k string) bool {
 // flatColumns records which user and data fields came as flat columns, so
 // that rejections and dropped fields name the column the user wrote.
 type flatColumns struct {
-	merged bool         // the record was rebuilt; flat columns are no longer looked for
-	user   []flatMember // user fields taken from flat columns
-	data   []flatMember // data fields taken from flat columns
+	user []flatMember // user fields taken from flat columns
+	data []flatMember // data fields taken from flat columns
 }
 
 // scanFlat scans data again with its flat columns moved into user and data.
@@ -55,8 +54,7 @@ func (r *record) scanFlat(data string) *problem {
 	if prob != nil {
 		return prob
 	}
-	*r = record{now: r.now, flat: cols}
-	r.flat.merged = true
+	*r = record{now: r.now, flat: &cols} // flat columns are no longer looked for
 	if rebuilt == "" {
 		rebuilt = data
 	}
@@ -335,17 +333,17 @@ func sameJSON(a, b string) bool {
 }
 
 // rename gives a problem found in the rebuilt record the path of the flat
-// column its field came from (user.email becomes user_email).
+// column its field came from (user.email becomes user_email). c may be nil.
 func (c *flatColumns) rename(prob *problem) *problem {
-	if prob != nil {
+	if c != nil && prob != nil {
 		prob.path = c.column(prob.path)
 	}
 	return prob
 }
 
-// renameDropped does the same for the dropped fields.
+// renameDropped does the same for the dropped fields. c may be nil.
 func (c *flatColumns) renameDropped(dropped []Dropped) {
-	if len(c.user)+len(c.data) == 0 {
+	if c == nil {
 		return
 	}
 	for i := range dropped {

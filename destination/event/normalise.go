@@ -16,9 +16,9 @@ type record struct {
 	legacy                                                                       string
 	others                                                                       []string // undocumented keys seen
 
-	us   userScan    // user as scanned
-	ds   dataScan    // data as scanned
-	flat flatColumns // user_ and data_ columns merged into user and data (flat.go)
+	us   userScan     // user as scanned
+	ds   dataScan     // data as scanned
+	flat *flatColumns // set once user_ and data_ columns are merged into user and data (flat.go)
 
 	idText   string // the id to send; empty when it is to be derived
 	typeName string // canonical event type
@@ -79,7 +79,7 @@ func (r *record) scanEvent(p *parser) error {
 			continue
 		}
 		slot := r.field(k)
-		if slot == nil && !r.flat.merged && isFlatKey(k) {
+		if slot == nil && r.flat == nil && isFlatKey(k) {
 			return errFlatColumns
 		}
 		if slot == nil {
