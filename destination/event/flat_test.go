@@ -13,9 +13,9 @@ import (
 // flatAcceptCases are records with user_<field> and data_<field> columns.
 var flatAcceptCases = []acceptCase{
 	{
-		name: "a plain table row without any JSON column",
-		in:   `{"id":"o1","type":"order_created",` + ts + `,"user_email":" Jane@Example.com","data_amount":12999,"data_currency":"USD"}`,
-		want: `{"id":"o1","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@example.com") + `"},"data":{"type":"contents","amount":12999,"currency":"USD"}}`,
+		name: "a plain table row without any JSON column, as in the README",
+		in:   `{"id":"order_12345","type":"ORDER_CREATED",` + ts + `,"user_email":"Jane@Example.com","data_amount":12999,"data_currency":"usd"}`,
+		want: `{"id":"order_12345","type":"order_created",` + ts + `,"user":{"email_sha256":"` + sha("jane@example.com") + `"},"data":{"type":"contents","amount":12999,"currency":"USD"}}`,
 	},
 	{
 		name: "a plain table row with text-typed values",
@@ -152,6 +152,13 @@ func TestPrepareRejectsFlatColumns(t *testing.T) {
 // derived id, whatever the order of the columns.
 func TestFlatColumnsAreTheNestedRecord(t *testing.T) {
 	p := newTestPreparer(t)
+	readme := func(in string) Event {
+		ev, err := p.Prepare("orders", 1, []byte(in))
+		require.NoError(t, err)
+		return ev
+	}
+	assert.Equal(t, readme(`{"id":"order_12345","type":"order_created",`+ts+`,"user":{"email":"Jane@Example.com"},"data":{"amount":12999,"currency":"usd"}}`),
+		readme(`{"id":"order_12345","type":"ORDER_CREATED",`+ts+`,"user_email":"Jane@Example.com","data_amount":12999,"data_currency":"usd"}`), "the README's example")
 	nested := `{"type":"order_created",` + ts + `,"lead_ref":"L1","user":{"email":"a@x.com","phone":"+15551234567"},` +
 		`"data":{"amount":100,"currency":"USD","coupon":"X","contents":[{"id":"a","colour":"red"}]}}`
 	for _, tc := range []struct{ name, in string }{
