@@ -2,10 +2,8 @@ package event
 
 import (
 	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Flat columns. A warehouse table has plain columns, and the platform's
@@ -61,33 +59,6 @@ func (r *record) scanFlat(data string) *problem {
 	return r.flat.rename(scan(r, rebuilt))
 }
 
-// flatColumnName is the column of the field of object obj (user or data):
-// obj_field, or the field's own name when it starts with obj_ (user_agent).
-func flatColumnName(obj, field string) string {
-	if strings.HasPrefix(field, obj+"_") {
-		return field
-	}
-	return obj + "_" + field
-}
-
-// selfNamedColumns lists the documented user and data fields whose names
-// start with their object's prefix (user_agent): each is its own column.
-var selfNamedColumns = sync.OnceValue(func() []string {
-	var names []string
-	for _, obj := range []struct {
-		prefix string
-		t      reflect.Type
-	}{{userPrefix, reflect.TypeFor[User]()}, {dataPrefix, reflect.TypeFor[Data]()}} {
-		for i := 0; i < obj.t.NumField(); i++ {
-			name, _, _ := strings.Cut(obj.t.Field(i).Tag.Get("json"), ",")
-			if strings.HasPrefix(name, obj.prefix) {
-				names = append(names, name)
-			}
-		}
-	}
-	return names
-})
-
 // member of an object being rebuilt: its key, its JSON text and where it came
 // from (a flat column, or "" when it was nested).
 type flatMember struct {
@@ -103,75 +74,91 @@ type flatObject struct {
 	fromFlat []flatMember // fields taken from flat columns
 }
 
+// flatRecord is a record being rebuilt.
+type flatRecord struct {
+	out  []byte        // the rebuilt record so far: '{' and the other members
+	objs [2]flatObject // user and data
+	flat []flatMember  // the flat columns, in record order; raw is "" for null
+}
+
 // flatten rebuilds the record data with its flat columns merged into user and
 // data. It returns "" when the record is to be scanned as it is, and a
 // flat_conflict problem when a field is given twice with different values.
 func flatten(data string) (string, flatColumns, *problem) {
+	fr := flatRecord{objs: [2]flatObject{{name: "user"}, {name: "data"}}, out: make([]byte, 0, len(data)+32)}
+	if !fr.read(data) {
+		return "", flatColumns{}, nil
+	}
+	for i := range fr.objs {
+		ok, prob := fr.objs[i].merge(fr.flat)
+		if prob != nil || !ok {
+			return "", flatColumns{}, prob
+		}
+		fr.out = fr.objs[i].append(fr.out)
+	}
+	fr.out = append(fr.out, '}')
+	return string(fr.out), flatColumns{user: fr.objs[0].fromFlat, data: fr.objs[1].fromFlat}, nil
+}
+
+// read sorts the members of the record's top-level object into user, data,
+// flat columns and the rest. It is false when the record is not one valid
+// JSON object, or has user, data or a flat column twice.
+func (fr *flatRecord) read(data string) bool {
 	p := parser{s: data}
 	p.skipSpace()
 	if p.i >= len(p.s) || p.s[p.i] != '{' || p.open() != nil {
-		return "", flatColumns{}, nil
+		return false
 	}
-	objs := [2]flatObject{{name: "user"}, {name: "data"}}
-	out := make([]byte, 0, len(data)+32)
-	out = append(out, '{')
-	var flat []flatMember // flat columns, in record order
+	fr.out = append(fr.out, '{')
 	for n := 0; ; n++ {
 		k, more, err := p.next(n)
 		if err != nil {
-			return "", flatColumns{}, nil
+			return false
 		}
 		if !more {
 			break
 		}
 		start := p.i
 		v, err := p.raw()
-		if err != nil {
-			return "", flatColumns{}, nil
-		}
-		raw := data[start:p.i]
-		switch {
-		case k == "user" || k == "data":
-			o := &objs[0]
-			if k == "data" {
-				o = &objs[1]
-			}
-			if o.seen {
-				return "", flatColumns{}, nil
-			}
-			o.seen, o.nested = true, v
-		case isFlatKey(k):
-			for _, f := range flat {
-				if f.column == k {
-					return "", flatColumns{}, nil
-				}
-			}
-			flat = append(flat, flatMember{key: k[len(userPrefix):], raw: raw, column: k})
-			if v.k == null {
-				flat[len(flat)-1].raw = ""
-			}
-		default:
-			if len(out) > 1 {
-				out = append(out, ',')
-			}
-			out = appendString(out, k)
-			out = append(out, ':')
-			out = append(out, raw...)
+		if err != nil || !fr.member(k, v, data[start:p.i]) {
+			return false
 		}
 	}
 	p.skipSpace()
-	if p.i != len(p.s) {
-		return "", flatColumns{}, nil
-	}
-	for i := range objs {
-		ok, prob := objs[i].merge(flat)
-		if prob != nil || !ok {
-			return "", flatColumns{}, prob
+	return p.i == len(p.s)
+}
+
+// member files the top-level member k, whose value v has the JSON text raw.
+func (fr *flatRecord) member(k string, v val, raw string) bool {
+	switch {
+	case k == "user" || k == "data":
+		o := &fr.objs[0]
+		if k == "data" {
+			o = &fr.objs[1]
 		}
-		out = objs[i].append(out)
+		if o.seen {
+			return false
+		}
+		o.seen, o.nested = true, v
+	case isFlatKey(k):
+		for _, f := range fr.flat {
+			if f.column == k {
+				return false
+			}
+		}
+		if v.k == null {
+			raw = ""
+		}
+		fr.flat = append(fr.flat, flatMember{key: k[len(userPrefix):], raw: raw, column: k})
+	default:
+		if len(fr.out) > 1 {
+			fr.out = append(fr.out, ',')
+		}
+		fr.out = appendString(fr.out, k)
+		fr.out = append(fr.out, ':')
+		fr.out = append(fr.out, raw...)
 	}
-	out = append(out, '}')
-	return string(out), flatColumns{user: objs[0].fromFlat, data: objs[1].fromFlat}, nil
+	return true
 }
 
 // merge reads the nested object and adds the flat columns that belong to it.
@@ -330,50 +317,4 @@ func sameJSON(a, b string) bool {
 		}
 	}
 	return string(appendValue(nil, stripNulls(x))) == string(appendValue(nil, stripNulls(y)))
-}
-
-// rename gives a problem found in the rebuilt record the path of the flat
-// column its field came from (user.email becomes user_email). c may be nil.
-func (c *flatColumns) rename(prob *problem) *problem {
-	if c != nil && prob != nil {
-		prob.path = c.column(prob.path)
-	}
-	return prob
-}
-
-// renameDropped does the same for the dropped fields. c may be nil.
-func (c *flatColumns) renameDropped(dropped []Dropped) {
-	if c == nil {
-		return
-	}
-	for i := range dropped {
-		dropped[i].Path = c.column(dropped[i].Path)
-	}
-}
-
-// column returns path with its field replaced by the flat column the field
-// came from, if any: user.email becomes user_email, and
-// data.contents[0].quantity becomes data_contents[0].quantity.
-func (c *flatColumns) column(path string) string {
-	for _, f := range c.user {
-		if fieldPath(path, "user.", f.key) {
-			return f.column + path[len("user.")+len(f.key):]
-		}
-	}
-	for _, f := range c.data {
-		if fieldPath(path, "data.", f.key) {
-			return f.column + path[len("data.")+len(f.key):]
-		}
-	}
-	return path
-}
-
-// fieldPath reports whether path is the field f of the object prefix names,
-// or lies below it.
-func fieldPath(path, prefix, f string) bool {
-	n := len(prefix) + len(f)
-	if len(path) < n || path[:len(prefix)] != prefix || path[len(prefix):n] != f {
-		return false
-	}
-	return len(path) == n || path[n] == '.' || path[n] == '['
 }

@@ -256,6 +256,7 @@ func TestSchemaOffersFlatColumns(t *testing.T) {
 		assert.Equal(t, want.Type, got.Type, "type of %s", column)
 		assert.Equal(t, want.Pattern, got.Pattern, "pattern of %s", column)
 		assert.True(t, strings.HasPrefix(got.Description, "The field "+nested+" as a top-level column."), "description of %s: %s", column, got.Description)
+		assert.Equal(t, strings.TrimSpace(got.Description), got.Description, "description of %s", column)
 	}
 	assert.Len(t, flat, reflect.TypeFor[User]().NumField()+reflect.TypeFor[Data]().NumField(), "one column per field")
 }

@@ -111,7 +111,7 @@ func (Record) JSONSchemaExtend(s *jsonschema.Schema) {
 func (Data) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "amount", nonNegativeText, "12999")
 	foldEnum(s, "type", "contents", "customer_action", "plan_enrollment", "custom")
 }
 
@@ -119,14 +119,14 @@ func (Data) JSONSchemaExtend(s *jsonschema.Schema) {
 // of an integer.
 func (ContentsData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
 // JSONSchemaExtend refuses contents (null counts as absent) and lets amount
 // be the text of an integer.
 func (CustomerActionData) JSONSchemaExtend(s *jsonschema.Schema) {
 	s.Properties.Set("contents", &jsonschema.Schema{Type: "null", Description: "customer_action data has no contents."})
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
 // JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
@@ -134,7 +134,7 @@ func (CustomerActionData) JSONSchemaExtend(s *jsonschema.Schema) {
 func (PlanEnrollmentData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
 // JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
@@ -142,15 +142,15 @@ func (PlanEnrollmentData) JSONSchemaExtend(s *jsonschema.Schema) {
 func (CustomData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
 // JSONSchemaExtend lets an item id be an integer, and quantity and amount the
 // text of an integer.
 func (Content) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "id", "string", "integer")
-	textInteger(s, "quantity", positiveText)
-	textInteger(s, "amount", nonNegativeText)
+	textInteger(s, "quantity", positiveText, "2")
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
 // lenient gives property name a list of types.

@@ -17,12 +17,12 @@ const (
 )
 
 // textInteger lets property name also be the text of a plain decimal integer
-// matching pattern, as amounts and quantities may be.
-func textInteger(s *jsonschema.Schema, name, pattern string) {
+// matching pattern, as amounts and quantities may be; example is such a text.
+func textInteger(s *jsonschema.Schema, name, pattern, example string) {
 	lenient(s, name, "integer", "string")
 	if p, ok := s.Properties.Get(name); ok {
 		p.Pattern = pattern
-		p.Description = sentence(p.Description, `An integer, or its text ("12999").`)
+		p.Description = sentence(p.Description, `An integer, or its text ("`+example+`").`)
 	}
 }
 
@@ -86,8 +86,11 @@ func foldPattern(w string) string {
 
 // sentence appends the sentence s to the description d.
 func sentence(d, s string) string {
-	if d == "" {
+	switch {
+	case d == "":
 		return s
+	case s == "":
+		return d
 	}
 	return d + " " + s
 }
