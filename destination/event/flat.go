@@ -38,8 +38,8 @@ func isFlatKey(k string) bool {
 // flatColumns records which user and data fields came as flat columns, so
 // that rejections and dropped fields name the column the user wrote.
 type flatColumns struct {
-	user []flatMember // user fields taken from flat columns
-	data []flatMember // data fields taken from flat columns
+	user []flatMember // the members of user; column is set for those of flat columns
+	data []flatMember // the members of data, likewise
 }
 
 // scanFlat scans data again with its flat columns moved into user and data.
@@ -67,11 +67,11 @@ type flatMember struct {
 
 // flatObject collects the members of user or data.
 type flatObject struct {
-	name     string // user or data
-	nested   val    // the nested value as scanned
-	seen     bool   // the nested field was present (possibly null)
-	members  []flatMember
-	fromFlat []flatMember // fields taken from flat columns
+	name     string       // user or data
+	nested   val          // the nested value as scanned
+	seen     bool         // the nested field was present (possibly null)
+	members  []flatMember // nested members, then the fields taken from flat columns
+	flatUsed bool         // a flat column was added
 }
 
 // flatRecord is a record being rebuilt.
@@ -85,7 +85,11 @@ type flatRecord struct {
 // data. It returns "" when the record is to be scanned as it is, and a
 // flat_conflict problem when a field is given twice with different values.
 func flatten(data string) (string, flatColumns, *problem) {
-	fr := flatRecord{objs: [2]flatObject{{name: "user"}, {name: "data"}}, out: make([]byte, 0, len(data)+32)}
+	fr := flatRecord{
+		objs: [2]flatObject{{name: "user"}, {name: "data"}},
+		out:  make([]byte, 0, len(data)+32),
+		flat: make([]flatMember, 0, 16),
+	}
 	if !fr.read(data) {
 		return "", flatColumns{}, nil
 	}
@@ -97,7 +101,7 @@ func flatten(data string) (string, flatColumns, *problem) {
 		fr.out = fr.objs[i].append(fr.out)
 	}
 	fr.out = append(fr.out, '}')
-	return string(fr.out), flatColumns{user: fr.objs[0].fromFlat, data: fr.objs[1].fromFlat}, nil
+	return string(fr.out), flatColumns{user: fr.objs[0].members, data: fr.objs[1].members}, nil
 }
 
 // read sorts the members of the record's top-level object into user, data,
@@ -165,6 +169,7 @@ func (fr *flatRecord) member(k string, v val, raw string) bool {
 // ok is false when the nested value is not an object or its JSON text, or
 // does not parse.
 func (o *flatObject) merge(flat []flatMember) (ok bool, prob *problem) {
+	o.members = make([]flatMember, 0, len(flat)+8)
 	if !o.readNested() {
 		return false, nil
 	}
@@ -251,50 +256,45 @@ func (o *flatObject) add(f flatMember) *problem {
 			"give each field once: as a "+o.name+"_ column or inside "+o.name)
 	}
 	o.members = append(o.members, f)
-	o.fromFlat = append(o.fromFlat, f)
+	o.flatUsed = true
 	return nil
 }
 
 // append writes the merged object as a member of the rebuilt record; a user
 // or data that was absent and got no flat column stays absent.
 func (o *flatObject) append(b []byte) []byte {
-	if len(o.fromFlat) == 0 {
-		if !o.seen {
-			return b
-		}
-		return o.appendMember(b, o.nestedRaw())
+	if !o.flatUsed && !o.seen {
+		return b
 	}
-	obj := make([]byte, 0, 64)
-	obj = append(obj, '{')
-	for i, m := range o.members {
-		if i > 0 {
-			obj = append(obj, ',')
-		}
-		obj = appendString(obj, m.key)
-		obj = append(obj, ':')
-		obj = append(obj, m.raw...)
-	}
-	return o.appendMember(b, append(obj, '}'))
-}
-
-// nestedRaw is the nested value's JSON text, unchanged.
-func (o *flatObject) nestedRaw() []byte {
-	switch o.nested.k {
-	case text:
-		return appendString(nil, o.nested.s)
-	case null:
-		return []byte("null")
-	}
-	return []byte(o.nested.s)
-}
-
-func (o *flatObject) appendMember(b, value []byte) []byte {
 	if len(b) > 1 {
 		b = append(b, ',')
 	}
 	b = appendString(b, o.name)
 	b = append(b, ':')
-	return append(b, value...)
+	if !o.flatUsed {
+		return o.appendNested(b)
+	}
+	b = append(b, '{')
+	for i, m := range o.members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, m.key)
+		b = append(b, ':')
+		b = append(b, m.raw...)
+	}
+	return append(b, '}')
+}
+
+// appendNested appends the nested value's JSON text, unchanged.
+func (o *flatObject) appendNested(b []byte) []byte {
+	switch o.nested.k {
+	case text:
+		return appendString(b, o.nested.s)
+	case null:
+		return append(b, "null"...)
+	}
+	return append(b, o.nested.s...)
 }
 
 // sameJSON reports whether two JSON texts hold the same value: equal after

@@ -60,12 +60,12 @@ func (c *flatColumns) renameDropped(dropped []Dropped) {
 // data.contents[0].quantity becomes data_contents[0].quantity.
 func (c *flatColumns) column(path string) string {
 	for _, f := range c.user {
-		if fieldPath(path, "user.", f.key) {
+		if f.column != "" && fieldPath(path, "user.", f.key) {
 			return f.column + path[len("user.")+len(f.key):]
 		}
 	}
 	for _, f := range c.data {
-		if fieldPath(path, "data.", f.key) {
+		if f.column != "" && fieldPath(path, "data.", f.key) {
 			return f.column + path[len("data.")+len(f.key):]
 		}
 	}

@@ -260,3 +260,31 @@ func TestSchemaOffersFlatColumns(t *testing.T) {
 	}
 	assert.Len(t, flat, reflect.TypeFor[User]().NumField()+reflect.TypeFor[Data]().NumField(), "one column per field")
 }
+
+// benchRecordFlat is benchRecord written as a plain table row: flat user_ and
+// data_ columns, the amount as text.
+const benchRecordFlat = `{"id":"order_982731","type":"order_created","timestamp_ms":1773892800000,` +
+	`"oppref":"oppref_7f3a9c2e41b84d0c","source_url":"https://shop.example.com/checkout/confirmation",` +
+	`"action_source":"web","user_email":" Jane.Doe@Example.com ","user_country":"US","user_city":"San Francisco",` +
+	`"user_zip_code":"94107","user_ip_address":"203.0.113.1","user_agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15",` +
+	`"data_type":"contents","data_amount":"12999","data_currency":"USD","data_contents":[{"id":"sku_4411","name":"Trail running shoe",` +
+	`"content_type":"product","quantity":1,"amount":12999,"currency":"USD"}]}`
+
+// BenchmarkPrepareFlatColumns measures the flat-column path: the scan that
+// stops at the first column, the rebuild and the second scan.
+func BenchmarkPrepareFlatColumns(b *testing.B) {
+	p := newTestPreparer(b)
+	data := []byte(benchRecordFlat)
+	want, err := p.Prepare("orders", 1, []byte(benchRecord))
+	require.NoError(b, err)
+	got, err := p.Prepare("orders", 1, data)
+	require.NoError(b, err)
+	require.Equal(b, string(want.JSON), string(got.JSON), "the flat record is the benchmark record")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Prepare("orders", 1, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
