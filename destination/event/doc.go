@@ -39,8 +39,9 @@
 //     and the type wanted, never quoted.
 //   - Every user and data field may also come as a top-level column named
 //     user_<field> or data_<field> (user_email, data_amount, data_contents),
-//     with the prefix in lower case and the field as written; the column
-//     user_agent is user.user_agent. Such columns are merged into user and
+//     with the prefix in lower case and the field as written; a field whose
+//     name starts with the prefix is its own column (user_agent is
+//     user.user_agent). Such columns are merged into user and
 //     data (an object or its JSON text) before any rule runs, so the record
 //     is checked, sent and given a derived id as if it were written nested;
 //     rejections and dropped fields name the column. A field given both
