@@ -44,18 +44,27 @@ func foldName(s string, names []string) (string, bool) {
 	return "", false
 }
 
-// canonicalEventType returns the supported event type that equals s in any
-// letter case ("ORDER_CREATED" is order_created) and the data shape it needs.
-func canonicalEventType(s string) (name, shape string, ok bool) {
-	if shape, ok := shapeOf[s]; ok {
-		return s, shape, true
+// foldEventType is eventType's slow path, for a type that is not the exact
+// name of a supported event type: it takes the name in any letter case
+// ("ORDER_CREATED" is order_created), or refuses the type.
+func (r *record) foldEventType() *problem {
+	const hint = "one of page_viewed, contents_viewed, items_added, checkout_started, order_created, lead_created, registration_completed, appointment_scheduled, app_installed, app_opened, trial_started, subscription_created, custom (any letter case)"
+	switch r.typ.k {
+	case absent:
+		return rejectHint("type", RuleTypeRequired, "is required", "a standard event such as order_created, or custom")
+	case text:
+	default:
+		prob := wrongType("type", RuleTypeSupported, r.typ.k, "the name of an event type")
+		prob.hint = hint
+		return prob
 	}
 	for name, shape := range shapeOf {
-		if strings.EqualFold(s, name) {
-			return name, shape, true
+		if strings.EqualFold(r.typ.s, name) {
+			r.typeName, r.shape = name, shape
+			return nil
 		}
 	}
-	return "", "", false
+	return rejectHint("type", RuleTypeSupported, "is not a supported event type", hint)
 }
 
 // article names the JSON type of a kind with its article, for messages.
@@ -71,6 +80,10 @@ func (k kind) article() string {
 
 // wrongType refuses a value for its JSON type, saying which type it has and
 // which is wanted ("is a boolean, wants a string"). It never quotes the value.
+// It is a cold path, kept out of line so that the checks calling it stay
+// small enough to be inlined.
+//
+//go:noinline
 func wrongType(path, rule string, got kind, want string) *problem {
 	return reject(path, rule, "is "+got.article()+", wants "+want)
 }
@@ -129,13 +142,17 @@ func (r *record) canonicalActionSource() *problem {
 	return nil
 }
 
-// optOutProblem refuses an opt_out that is neither a boolean nor its text.
-func optOutProblem(v val) *problem {
+// optOutText reads an opt_out that is not a boolean: the text true or false
+// in any letter case becomes that boolean; anything else is refused.
+func (r *record) optOutText() *problem {
 	const hint = "true excludes the event from personalization"
-	if v.k == text {
+	if r.optOut = booleanText(r.optOut); r.optOut.k == boolean {
+		return nil
+	}
+	if r.optOut.k == text {
 		return rejectHint("opt_out", RuleOptOutBoolean, `is a string other than "true" or "false", wants true or false`, hint)
 	}
-	prob := wrongType("opt_out", RuleOptOutBoolean, v.k, "true or false")
+	prob := wrongType("opt_out", RuleOptOutBoolean, r.optOut.k, "true or false")
 	prob.hint = hint
 	return prob
 }

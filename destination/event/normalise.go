@@ -190,20 +190,11 @@ func (r *record) normalise() *problem {
 
 // eventType checks type and looks up the data shape it needs.
 func (r *record) eventType() *problem {
-	if r.typ.k == absent {
-		return rejectHint("type", RuleTypeRequired, "is required", "a standard event such as order_created, or custom")
+	shape, ok := shapeOf[r.typ.s]
+	if r.typ.k != text || !ok {
+		return r.foldEventType()
 	}
-	const hint = "one of page_viewed, contents_viewed, items_added, checkout_started, order_created, lead_created, registration_completed, appointment_scheduled, app_installed, app_opened, trial_started, subscription_created, custom (any letter case)"
-	if r.typ.k != text {
-		prob := wrongType("type", RuleTypeSupported, r.typ.k, "the name of an event type")
-		prob.hint = hint
-		return prob
-	}
-	name, shape, ok := canonicalEventType(r.typ.s)
-	if !ok {
-		return rejectHint("type", RuleTypeSupported, "is not a supported event type", hint)
-	}
-	r.typeName, r.shape = name, shape
+	r.typeName, r.shape = r.typ.s, shape
 	return nil
 }
 
@@ -289,8 +280,8 @@ func (r *record) scalars() *problem {
 	if r.oppref.k != absent && r.oppref.k != text {
 		return wrongType("oppref", RuleStringType, r.oppref.k, "a string")
 	}
-	if r.optOut = booleanText(r.optOut); r.optOut.k != absent && r.optOut.k != boolean {
-		return optOutProblem(r.optOut)
+	if r.optOut.k != absent && r.optOut.k != boolean {
+		return r.optOutText()
 	}
 	return nil
 }
