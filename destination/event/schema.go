@@ -20,7 +20,10 @@ const schemaURL = "urn:openai-ads-conversions:record.json"
 // from Record and the data shape types. It is the schema Prepare validates
 // with, and the one discover publishes as an operation's json_schema. It is
 // lenient where the connector is: undocumented fields are allowed (they are
-// dropped), timestamp_ms may be a string, data and user may be JSON text.
+// dropped), timestamp_ms may be a string, data and user may be JSON text,
+// amounts, quantities and opt_out may be typed as text and enum values may be
+// in any letter case. Every user and data field is also offered as a
+// top-level property user_<field> or data_<field>, for plain tables.
 func Schema() json.RawMessage {
 	b, err := schemaJSON()
 	if err != nil {
