@@ -52,7 +52,8 @@ func (r *record) scanFlat(data string) *problem {
 	if prob != nil {
 		return prob
 	}
-	*r = record{now: r.now, flat: &cols} // flat columns are no longer looked for
+	// Start over with the Preparer's settings only; flat columns are no longer looked for.
+	*r = record{now: r.now, loc: r.loc, defaultSource: r.defaultSource, flat: &cols}
 	if rebuilt == "" {
 		rebuilt = data
 	}

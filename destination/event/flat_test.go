@@ -2,8 +2,10 @@ package event
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -284,5 +286,26 @@ func BenchmarkPrepareFlatColumns(b *testing.B) {
 		if _, err := p.Prepare("orders", 1, data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFlatColumnsKeepThePreparersSettings checks that a record with flat columns, which is
+// scanned a second time, is still read with the Preparer's options: its time zone for a
+// timestamp without a zone, and its default action source.
+func TestFlatColumnsKeepThePreparersSettings(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	p, err := NewPreparer(Options{Now: func() time.Time { return testNow }, TimeZone: tokyo, DefaultActionSource: "offline"})
+	require.NoError(t, err)
+	wall := testNow.Add(-time.Hour).In(tokyo).Format("2006-01-02 15:04:05")
+	want := `{"id":"o1","type":"order_created","timestamp_ms":` + strconv.FormatInt(testNow.Add(-time.Hour).UnixMilli(), 10) +
+		`,"action_source":"offline","user":{"countries":["US"]},"data":{"type":"contents"}}`
+	for name, rec := range map[string]string{
+		"nested": `{"id":"o1","type":"order_created","timestamp_ms":"` + wall + `","user":{"country":"US"}}`,
+		"flat":   `{"id":"o1","type":"order_created","timestamp_ms":"` + wall + `","user_country":"US"}`,
+	} {
+		ev, err := p.Prepare("s", 1, []byte(rec))
+		require.NoError(t, err, name)
+		assert.Equal(t, want, string(ev.JSON), name)
 	}
 }
