@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,4 +111,96 @@ func TestAStuckPixelFailsTheSyncAfterItsBudgetWithoutContinueOnErrors(t *testing
 		s2States++
 	}
 	assert.Equal(t, 4, s2States, "s2's states are echoed before the failure")
+}
+
+// Issue 12, weak spot: after a 401 mid-sync, the requests already in flight for another pixel
+// still get their answer, and the state their records cover is echoed before the failure is
+// reported, so that the next sync does not send those records again.
+func TestAKeyRefusedMidSyncStillEchoesTheStatesOfRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	slow := stream{name: "slow", pixel: "pxl_slow"}
+	refused := stream{name: "refused", pixel: "pxl_refused"}
+	f := startFake(t, fakeapi.WebPixels("pxl_slow", "pxl_refused"), nil)
+	// pxl_slow's one batch is in flight for a second; pxl_refused's is refused at once.
+	f.api.Script(
+		fakeapi.Fault{Kind: fakeapi.FaultLatency, PixelID: "pxl_slow", Delay: time.Second},
+		fakeapi.Fault{Kind: fakeapi.FaultEchoAuth, PixelID: "pxl_refused", Status: 401, Times: 1000},
+	)
+	cfg := baseConfig(f, keyBoth)
+	cfg["stream_pixels"] = []map[string]string{
+		{"stream_name": "slow", "pixel_id": "pxl_slow"},
+		{"stream_name": "refused", "pixel_id": "pxl_refused"},
+	}
+	in := newInput().records(slow, 100).streamState(slow).records(refused, 100).streamState(refused)
+	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(slow, refused))...)
+
+	require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	echoed := checkWrite(t, f, in, r)
+	kind, msg := r.failure(t)
+	assert.Equal(t, "config_error", kind)
+	assert.Contains(t, msg, "401")
+	assert.Equal(t, []int{1}, stateIDs(echoed), "the state of the records delivered by the request in flight is echoed")
+	assert.Equal(t, int64(100), f.api.Stats().EventsAccepted, "the request in flight was not cut")
+	traces, states := -1, -1
+	for i, m := range r.msgs {
+		switch {
+		case m.Type == "STATE":
+			states = i
+		case m.trace != nil && m.trace.Type == "ERROR":
+			traces = i
+		}
+	}
+	assert.Less(t, states, traces, "the state is echoed before the failure is reported")
+}
+
+// countRequests wraps the fake: every request to path gets status with an OpenAI error body
+// naming no event, and is counted.
+func countRequests(path string, status int, message string, n *atomic.Int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		refuse := withStatus(path, status, message)(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == path {
+				n.Add(1)
+			}
+			refuse.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Issue 12, weak spot: a refusal that names no event and that both halves of a split get alike
+// is about the request, not an event: splitting stops at once (3 requests, where halving down
+// to single events took 2n-1) and the sync fails with the API's message, a config_error when
+// the answer says what to change.
+func TestARefusalBothHalvesGetAlikeStopsSplitting(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, message string
+		status        int
+		kind, advice  string
+	}{
+		{"413 on every size", "Request Entity Too Large", http.StatusRequestEntityTooLarge, "config_error", "Lower Batch size"},
+		{"400 about the request", "The request could not be processed.", http.StatusBadRequest, "system_error", "The request could not be processed."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := stream{name: "conversions", pixel: "pxl_default"}
+			var requests atomic.Int64
+			f := startFake(t, fakeapi.WebPixels("pxl_default"), countRequests("/v1/events", tt.status, tt.message, &requests))
+			cfg := baseConfig(f, keyBoth)
+			cfg["default_pixel_id"] = "pxl_default"
+			cfg["continue_on_errors"] = true
+			in := newInput().records(s, 200).streamState(s)
+			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+
+			require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+			echoed := checkWrite(t, f, in, r)
+			assert.Empty(t, echoed, "no state: no record was delivered or rejected")
+			kind, msg := r.failure(t)
+			assert.Equal(t, tt.kind, kind)
+			assert.Contains(t, msg, tt.advice)
+			assert.Contains(t, msg, tt.message, "the API's message")
+			assert.Equal(t, int64(3), requests.Load(), "the batch and its two halves")
+		})
+	}
 }
