@@ -35,7 +35,7 @@ func (w *syncWriter) warnWaitingStates(now time.Time) {
 			return
 		}
 		h.warned = true
-		lines = append(lines, w.describeWait(wt, h, waited))
+		lines = append(lines, w.describeWait(wt, h, now))
 	})
 	w.mu.Unlock()
 	for _, l := range lines {
@@ -44,8 +44,8 @@ func (w *syncWriter) warnWaitingStates(now time.Time) {
 }
 
 // describeWait words why a state waits. Called with mu held.
-func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, waited time.Duration) string {
-	waited = waited.Round(time.Second)
+func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, now time.Time) string {
+	waited := now.Sub(h.read).Round(time.Second)
 	if !wt.Global {
 		name := h.state.Stream.String()
 		if wt.Records == 0 {
@@ -56,12 +56,12 @@ func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, waited ti
 			pixel = w.routes.byKey[wt.Stream].pixel
 		}
 		return fmt.Sprintf("A state of stream %q has waited %s to be echoed: %s of the stream are not yet delivered to pixel %s%s.",
-			name, waited, plural(wt.Records, "record", "records"), pixel, w.pixelHealth(pixel))
+			name, waited, plural(wt.Records, "record", "records"), pixel, w.pixelHealth(pixel, now))
 	}
 	var holders []string
 	for _, rt := range w.routes.byKey {
 		if n := w.tracker.PendingOf(rt.id); n > 0 {
-			holders = append(holders, fmt.Sprintf("stream %q: %s outstanding at pixel %s%s", rt.name, plural(n, "record", "records"), rt.pixel, w.pixelHealth(rt.pixel)))
+			holders = append(holders, fmt.Sprintf("stream %q: %s outstanding at pixel %s%s", rt.name, plural(n, "record", "records"), rt.pixel, w.pixelHealth(rt.pixel, now)))
 		}
 	}
 	return fmt.Sprintf("A %s state has waited %s to be echoed for %s: %s.", h.state.Type, waited,
@@ -69,14 +69,14 @@ func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, waited ti
 }
 
 // pixelHealth says, for a wait warning, whether the pixel is failing or paused.
-func (w *syncWriter) pixelHealth(pixel string) string {
+func (w *syncWriter) pixelHealth(pixel string, now time.Time) string {
 	ln := w.lanes.lane(pixel)
 	since, paused := ln.health.state()
 	switch {
-	case !since.IsZero() && time.Until(paused) > 0:
-		return fmt.Sprintf(" (rate limited, failing for %s)", time.Since(since).Round(time.Second))
+	case !since.IsZero() && paused.After(now):
+		return fmt.Sprintf(" (rate limited, failing for %s)", now.Sub(since).Round(time.Second))
 	case !since.IsZero():
-		return fmt.Sprintf(" (failing for %s)", time.Since(since).Round(time.Second))
+		return fmt.Sprintf(" (failing for %s)", now.Sub(since).Round(time.Second))
 	}
 	return ""
 }
