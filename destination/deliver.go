@@ -63,12 +63,15 @@ type deliverer struct {
 // *APIError of a definite refusal (4xx), a *RetryExhaustedError, or sc.wait's error when it
 // ends first.
 //
-// The retry budget is the pixel's, not the batch's: it runs from the first of the pixel's
-// attempts that failed since it last answered, so however many batches of a stuck pixel are
-// queued, all of them are settled within the budget (plus one attempt's timeout) of its first
-// failure. A batch that finds its pixel's budget spent is tried once, when the pixel is not
-// paused, and given up at the first failure.
+// The retry budget is the pixel's as well as the batch's: it runs from the first of the
+// pixel's attempts that failed since it last answered, or from the batch's first attempt when
+// that is earlier. So however many batches of a stuck pixel are queued, all of them are
+// settled within the budget (plus one attempt's timeout) of its first failure, and a batch
+// that keeps failing while others of its pixel succeed is given up within the budget too. A
+// batch that finds its pixel's budget spent is tried once, when the pixel is not paused, and
+// given up at the first failure.
 func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch, time.Time) *batch) (*batch, error) {
+	var start time.Time
 	for attempt := 0; ; attempt++ {
 		if err := d.waitPause(sc.wait, ln); err != nil {
 			return b, err
@@ -79,6 +82,9 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if b = fresh(b, d.now()); b == nil {
 			ln.limiter.Abandon() // nothing left to send
 			return nil, nil
+		}
+		if attempt == 0 {
+			start = time.Now()
 		}
 		err := d.attempt(sc.call, ln, b)
 		var apiErr *APIError
@@ -94,6 +100,9 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if isAPIErr && apiErr.Class() == ClassRateLimited {
 			d.count.rateLimited.Add(1)
 			ln.health.pause(time.Now().Add(delay))
+		}
+		if start.Before(since) {
+			since = start // a batch that keeps failing while others of its pixel succeed
 		}
 		remaining := d.budget - time.Since(since)
 		if remaining <= 0 {

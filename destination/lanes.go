@@ -220,16 +220,3 @@ func (l *lanes) inFlight() (inFlight, limit int) {
 	}
 	return inFlight, min(limit, l.senders)
 }
-
-// each calls fn for every lane, for reports.
-func (l *lanes) each(fn func(*lane)) {
-	l.mu.Lock()
-	all := make([]*lane, 0, len(l.byPixel))
-	for _, ln := range l.byPixel {
-		all = append(all, ln)
-	}
-	l.mu.Unlock()
-	for _, ln := range all {
-		fn(ln)
-	}
-}
