@@ -253,3 +253,27 @@ func TestOutcomeAndSeqString(t *testing.T) {
 	s := tr.Record(A)
 	assert.True(t, strings.HasPrefix(s.String(), "1."), s.String())
 }
+
+func TestTrackerEachWaiting(t *testing.T) {
+	tr := New()
+	tr.Record(A)
+	a2 := tr.Record(A)
+	tr.StreamState(A, "SA")
+	b1 := tr.Record(B)
+	tr.GlobalState("G")
+	tr.StreamState(B, "SB")
+	require.NoError(t, tr.Done(a2, Delivered))
+	require.NoError(t, tr.Done(b1, Delivered))
+	require.Empty(t, tr.Ready(), "SA and G wait for a1, SB for G")
+
+	var got []Waiting
+	tr.EachWaiting(func(w Waiting) { got = append(got, w) })
+	assert.Equal(t, []Waiting{
+		{Payload: "SA", Stream: A, Records: 1},
+		{Payload: "SB", Stream: B, Records: 0}, // its records are done: it waits for G
+		{Payload: "G", Global: true, Stream: -1, Records: 1},
+	}, got)
+	assert.Equal(t, int64(1), tr.PendingOf(A))
+	assert.Equal(t, int64(0), tr.PendingOf(B))
+	assert.Equal(t, int64(0), tr.PendingOf(7), "a stream never seen")
+}
