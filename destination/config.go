@@ -31,7 +31,7 @@ type Config struct {
 	BatchSize             int    `json:"batch_size" jsonschema:"title=Batch size,description=The most events sent in one request. The API accepts at most 1000.,default=1000,minimum=1,maximum=1000"`
 	MaxInFlight           int    `json:"max_in_flight" jsonschema:"title=Most concurrent requests,description=The upper bound of requests in flight at once. The connector starts low and adapts to the API's response times and rate limits below this bound.,default=32,minimum=1,maximum=256"`
 	RequestTimeoutSeconds int    `json:"request_timeout_seconds" jsonschema:"title=Request timeout (seconds),description=How long one request may take before it is abandoned and retried.,default=30,minimum=1,maximum=600"`
-	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per batch (seconds),description=How long a batch is retried through rate limits and server errors before the sync fails with a transient error. 0 means one attempt and no retry.,default=600,minimum=0,maximum=7200"`
+	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per pixel (seconds),description=How long a pixel may keep failing with rate limits and server errors before its records are given up: then the sync fails with a transient error\\, or with Continue on errors those records are rejected (rule retry_budget) and the other pixels go on. 0 means one attempt and no retry. Values above 600 count as 600\\, so that a stuck pixel never holds a checkpoint for 15 minutes.,default=300,minimum=0,maximum=7200"`
 
 	TimestampTimeZone string `json:"timestamp_time_zone" jsonschema:"title=Timestamp time zone,description=The IANA time zone (such as UTC\\, Europe/Paris or America/New_York) in which a timestamp_ms without a zone (2026-11-30 12:34:56\\, as from a timestamp_without_timezone column) is read. Timestamps with a zone or an offset keep theirs.,default=UTC,example=Europe/Paris"`
 }
@@ -50,7 +50,7 @@ const (
 	DefaultBatchSize             = 1000
 	DefaultMaxInFlight           = 32
 	DefaultRequestTimeoutSeconds = 30
-	DefaultMaxRetrySeconds       = 600
+	DefaultMaxRetrySeconds       = 300
 	DefaultTimestampTimeZone     = "UTC"
 )
 
@@ -402,9 +402,15 @@ func (c *Config) TimeZone() *time.Location {
 	return loc
 }
 
-// RetryBudget is how long one batch may be retried.
+// MaxRetryBudget is the longest retry budget honoured, whatever max_retry_seconds says (it
+// accepts up to 7200, as it did when the budget was per batch): a pixel that keeps failing is
+// given up within it, so that no state waits near the platform's 15 minutes between
+// checkpoints.
+const MaxRetryBudget = 600 * time.Second
+
+// RetryBudget is how long a pixel may keep failing before its records are given up.
 func (c *Config) RetryBudget() time.Duration {
-	return time.Duration(c.MaxRetrySeconds) * time.Second
+	return min(time.Duration(c.MaxRetrySeconds)*time.Second, MaxRetryBudget)
 }
 
 // Pixels returns the pixels the configuration names, default first, without repeats.

@@ -19,7 +19,7 @@ func TestParseConfigAppliesDefaults(t *testing.T) {
 	assert.Equal(t, 1000, c.BatchSize)
 	assert.Equal(t, DefaultMaxInFlight, c.MaxInFlight)
 	assert.Equal(t, 30, c.RequestTimeoutSeconds)
-	assert.Equal(t, 600, c.MaxRetrySeconds)
+	assert.Equal(t, 300, c.MaxRetrySeconds)
 }
 
 func TestParseConfigKeepsMeaningfulZeros(t *testing.T) {

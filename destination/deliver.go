@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +20,9 @@ type RetryExhaustedError struct {
 }
 
 func (e *RetryExhaustedError) Error() string {
+	if e.Attempts == 0 {
+		return fmt.Sprintf("gave up without an attempt after %s: %v", e.Elapsed.Round(time.Second), e.Last)
+	}
 	return fmt.Sprintf("gave up after %s in %s: %v", plural(int64(e.Attempts), "attempt", "attempts"), e.Elapsed.Round(time.Second), e.Last)
 }
 func (e *RetryExhaustedError) Unwrap() error { return e.Last }
@@ -33,76 +35,119 @@ type deliveryCounters struct {
 	splits      atomic.Int64
 }
 
+// sendContexts are the two contexts of sending. wait ends every wait (for a sender, a pause, a
+// retry) at the sync's first failure, so that nothing new is sent; call ends the requests in
+// flight, later: when a signal's grace period is over, or at once when the connector itself
+// failed. Requests in flight at a failure thus still get their answer, and the states their
+// records cover are still echoed.
+type sendContexts struct {
+	wait, call context.Context
+}
+
 // deliverer sends batches to the events endpoint: one attempt at a time under the adaptive
-// limiter, retrying what can be retried within a budget, pausing a pixel that is rate limited.
+// limiter of the batch's pixel, retrying what can be retried within the pixel's retry budget,
+// pausing a pixel that is rate limited.
 type deliverer struct {
 	client  *Client
-	limiter *concurrency.Limiter
 	backoff Backoff
 	timeout time.Duration // per attempt
-	budget  time.Duration // per batch
-	pauses  pixelPauses
+	budget  time.Duration // how long a pixel may keep failing
 	count   *deliveryCounters
 	now     func() time.Time // the clock of the send-time window (the command's, injected)
 }
 
-// send delivers one batch. Before each attempt (the first and every retry), fresh returns
-// the batch to send at that moment: b itself, a batch rebuilt without the events that have
-// left the API's time window (fresh has settled them), or nil when no event is left. send
-// returns the batch it sent last, whose events the caller settles, and nil on a 2xx, the
-// *APIError of a definite refusal (4xx), a *RetryExhaustedError, or ctx's error when ctx ends
-// first. The retry budget counts from the first attempt: time spent queueing for a limiter
-// slot before it does not count.
-func (d *deliverer) send(ctx context.Context, b *batch, fresh func(*batch, time.Time) *batch) (*batch, error) {
+// send delivers one batch of ln's pixel. Before each attempt (the first and every retry),
+// fresh returns the batch to send at that moment: b itself, a batch rebuilt without the events
+// that have left the API's time window (fresh has settled them), or nil when no event is left.
+// send returns the batch it sent last, whose events the caller settles, and nil on a 2xx, the
+// *APIError of a definite refusal (4xx), a *RetryExhaustedError, or sc.wait's error when it
+// ends first.
+//
+// The retry budget is the pixel's as well as the batch's: it runs from the first of the
+// pixel's attempts that failed since it last answered, or from the batch's first attempt when
+// that is earlier. So however many batches of a stuck pixel are queued, all of them are
+// settled within the budget (plus one attempt's timeout) of its first failure, and a batch
+// that keeps failing while others of its pixel succeed is given up within the budget too. A
+// batch that finds its pixel's budget spent is tried once, when the pixel is not paused, and
+// given up at the first failure.
+func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch, time.Time) *batch) (*batch, error) {
 	var start time.Time
 	for attempt := 0; ; attempt++ {
-		if err := d.pauses.wait(ctx, b.pixel); err != nil {
+		if err := d.waitPause(sc.wait, ln); err != nil {
 			return b, err
 		}
-		if err := d.limiter.Acquire(ctx); err != nil {
+		if err := ln.limiter.Acquire(sc.wait); err != nil {
 			return b, err
 		}
 		if b = fresh(b, d.now()); b == nil {
-			d.limiter.Abandon() // nothing left to send
+			ln.limiter.Abandon() // nothing left to send
 			return nil, nil
 		}
 		if attempt == 0 {
 			start = time.Now()
 		}
-		err := d.attempt(ctx, b)
-		if err == nil || !Retryable(ctx, err) {
+		err := d.attempt(sc.call, ln, b)
+		var apiErr *APIError
+		isAPIErr := errors.As(err, &apiErr)
+		if err == nil || (isAPIErr && !apiErr.Retryable()) {
+			ln.health.answered()
+		}
+		if err == nil || !Retryable(sc.wait, err) {
 			return b, err
 		}
+		since := ln.health.failing(time.Now())
 		delay := d.backoff.Delay(attempt, err)
-		remaining := d.budget - time.Since(start)
+		if isAPIErr && apiErr.Class() == ClassRateLimited {
+			d.count.rateLimited.Add(1)
+			ln.health.pause(time.Now().Add(delay))
+		}
+		if start.Before(since) {
+			since = start // a batch that keeps failing while others of its pixel succeed
+		}
+		remaining := d.budget - time.Since(since)
 		if remaining <= 0 {
-			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(start), Last: err}
+			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(since), Last: err}
 		}
 		delay = min(delay, remaining) // one last attempt at the end of the budget
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.Class() == ClassRateLimited {
-			d.count.rateLimited.Add(1)
-			d.pauses.pause(b.pixel, time.Now().Add(delay))
-		}
 		d.count.retries.Add(1)
-		if err := sleep(ctx, delay); err != nil {
+		if err := sleep(sc.wait, delay); err != nil {
 			return b, err
 		}
 	}
 }
 
-// attempt makes one request, holding a limiter slot, and tells the limiter how it went.
-func (d *deliverer) attempt(ctx context.Context, b *batch) error {
+// waitPause sleeps until the pixel's pause is over, plus a little jitter (up to a tenth of the
+// wait, at most a second), so that the batches a pause held back do not all wake at once into
+// the same rate limit. A pixel whose retry budget is spent is not waited for: the batch is given
+// up at once, as it would be after one more failure.
+func (d *deliverer) waitPause(ctx context.Context, ln *lane) error {
+	since, until := ln.health.state()
+	wait := time.Until(until)
+	if wait <= 0 {
+		return ctx.Err()
+	}
+	if !since.IsZero() && time.Since(since) >= d.budget {
+		return &RetryExhaustedError{Elapsed: time.Since(since), Last: errPaused}
+	}
+	return sleep(ctx, wait+time.Duration(rand.Int64N(int64(min(wait/10, time.Second))+1)))
+}
+
+// errPaused is the last error of a batch given up without an attempt: its pixel's retry budget
+// was spent and the pixel was still paused by its last rate limit.
+var errPaused = errors.New("the pixel is still rate limited and its retry budget is spent")
+
+// attempt makes one request, holding a slot of ln's limiter, and tells the limiter how it went.
+func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 	attemptCtx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	d.count.requests.Add(1)
 	began := time.Now()
 	_, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
 	if ctx.Err() != nil {
-		d.limiter.Abandon() // shutting down: not a measurement of the API
+		ln.limiter.Abandon() // shutting down: not a measurement of the API
 		return err
 	}
-	d.limiter.Release(concurrency.Result{RTT: time.Since(began), Backpressure: backpressure(err)})
+	ln.limiter.Release(concurrency.Result{RTT: time.Since(began), Backpressure: backpressure(err)})
 	return err
 }
 
@@ -115,35 +160,4 @@ func backpressure(err error) bool {
 	}
 	var netErr *NetworkError
 	return errors.As(err, &netErr)
-}
-
-// pixelPauses holds each rate-limited pixel's sends until its Retry-After has passed.
-type pixelPauses struct {
-	mu    sync.Mutex
-	until map[string]time.Time
-}
-
-func (p *pixelPauses) pause(pixel string, until time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.until == nil {
-		p.until = map[string]time.Time{}
-	}
-	if until.After(p.until[pixel]) {
-		p.until[pixel] = until
-	}
-}
-
-// wait sleeps until the pixel's pause is over, plus a little jitter (up to a tenth of the
-// wait, at most a second), so that the batches a pause held back do not all wake at once
-// into the same rate limit.
-func (p *pixelPauses) wait(ctx context.Context, pixel string) error {
-	p.mu.Lock()
-	until := p.until[pixel]
-	p.mu.Unlock()
-	d := time.Until(until)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	return sleep(ctx, d+time.Duration(rand.Int64N(int64(min(d/10, time.Second))+1)))
 }

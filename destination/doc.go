@@ -5,5 +5,7 @@
 //
 // The per-record preparation lives in the event sub-package, the STATE bookkeeping in
 // checkpoint and the adaptive request concurrency in concurrency; this package wires them to
-// the protocol and to HTTP.
+// the protocol and to HTTP. Batches wait on one lane per pixel (lanes.go), each with its own
+// limiter, pause and retry budget, so that a pixel that is throttled or failing slows down its
+// own streams only.
 package destination

@@ -1,9 +1,9 @@
 package destination
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -15,27 +15,38 @@ import (
 // left the API's time window are rejected and not sent (dropAged). When the API refuses events
 // it names (events[i]...), exactly those are rejected and the rest is sent again; when it
 // refuses the batch without naming an event that is in it, the batch is halved until the
-// refused events are isolated. Any other refusal is the sync's failure. Every record is
-// settled once: delivered, rejected, or left unsettled by a failure.
-func (w *syncWriter) deliverBatch(ctx context.Context, b *batch) {
-	for b != nil {
-		sent, err := w.deliver.send(ctx, b, w.dropAged)
+// refused events are isolated, unless both halves get the same answer (see halve). When the
+// pixel's retry budget runs out, its records are rejected (continue_on_errors) or the sync
+// fails. Any other refusal is the sync's failure. Every record is settled once: delivered,
+// rejected, or left unsettled by a failure.
+func (w *syncWriter) deliverBatch(sc sendContexts, ln *lane, b *batch) {
+	sent, err := w.deliver.send(sc, ln, b, w.dropAged)
+	w.finishBatch(sc, ln, sent, err)
+}
+
+// finishBatch settles batch b after the send that returned err, sending again what remains
+// to send after a refusal.
+func (w *syncWriter) finishBatch(sc sendContexts, ln *lane, b *batch, err error) {
+	for {
 		switch {
 		case err == nil:
-			if sent != nil {
-				w.settle(sent.items, checkpoint.Delivered)
+			if b != nil {
+				w.settle(b.items, checkpoint.Delivered)
 			}
 			return
-		case ctx.Err() != nil:
-			return // shutting down: the records stay unsettled, so no state covering them is echoed
+		case sc.wait.Err() != nil:
+			return // halted or shutting down: the records stay unsettled, so no state covering them is echoed
 		}
-		b = w.afterRefusal(ctx, sent, err)
+		if b = w.afterRefusal(sc, ln, b, err); b == nil {
+			return
+		}
+		b, err = w.deliver.send(sc, ln, b, w.dropAged)
 	}
 }
 
 // afterRefusal handles the failure of batch b and returns what remains to send: b without the
-// events the API named, or the second half of b (the first is delivered first), or nil.
-func (w *syncWriter) afterRefusal(ctx context.Context, b *batch, err error) *batch {
+// events the API named, or nil (halve sends the halves itself).
+func (w *syncWriter) afterRefusal(sc sendContexts, ln *lane, b *batch, err error) *batch {
 	var apiErr *APIError
 	var exhausted *RetryExhaustedError
 	class := ClassUnexpected
@@ -47,9 +58,9 @@ func (w *syncWriter) afterRefusal(ctx context.Context, b *batch, err error) *bat
 		if rest, ok := w.rejectNamed(b, apiErr); ok {
 			return rest
 		}
-		return w.halve(ctx, b, apiErr) // it names an event the batch does not have
+		w.halve(sc, ln, b, apiErr) // it names an event the batch does not have
 	case class == ClassBatchRefused:
-		return w.halve(ctx, b, apiErr)
+		w.halve(sc, ln, b, apiErr)
 	case class == ClassUnknownPixel:
 		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("Pixel ID %q is unknown to OpenAI (HTTP %d: %s). Streams routed to it: %s. %s",
@@ -61,8 +72,7 @@ func (w *syncWriter) afterRefusal(ctx context.Context, b *batch, err error) *bat
 		w.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the request itself, not an event (HTTP %d at %s: %s). Every batch would get the same answer: this is a defect of the connector.", apiErr.Status, apiErr.Param, apiErr.Message)}, true)
 	case errors.As(err, &exhausted):
-		w.fail(&failure{kind: protocol.TransientError, internal: err.Error(),
-			message: fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; the retry budget of %s ran out (%v). The sync will be retried.", b.pixel, w.deliver.budget, exhausted)}, true)
+		w.retryBudgetSpent(b, exhausted)
 	case unreachable(err):
 		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("The Conversions API at %s cannot be reached: %v. Check conversions_api_base_url and the network (a proxy or a TLS-inspecting firewall).", w.cfg.ConversionsAPIBaseURL, err)}, true)
@@ -70,6 +80,27 @@ func (w *syncWriter) afterRefusal(ctx context.Context, b *batch, err error) *bat
 		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
 	}
 	return nil
+}
+
+// ruleRetryBudget names the rejections of records whose pixel kept failing past its retry
+// budget.
+const ruleRetryBudget = "retry_budget"
+
+// retryBudgetSpent settles a batch whose pixel kept failing until its retry budget ran out:
+// with continue_on_errors its records are rejected (rule retry_budget) and the sync goes on,
+// otherwise the sync fails with a transient error.
+func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) {
+	what := fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; its retry budget of %s ran out (%v)", b.pixel, w.deliver.budget, exhausted)
+	if !w.cfg.ContinueOnErrors {
+		w.fail(&failure{kind: protocol.TransientError, internal: exhausted.Error(),
+			message: what + ". The sync will be retried. Turn on Continue on errors to skip such records and checkpoint the other pixels' streams."}, true)
+		return
+	}
+	for _, it := range b.items {
+		rt := &w.routes.byKey[it.stream]
+		reason := fmt.Sprintf("stream %q record %d: %s: not delivered: %s", rt.name, it.record, ruleRetryBudget, what)
+		w.reject(rt, it.seq, ruleRetryBudget, reason, "")
+	}
 }
 
 // rejectNamed rejects the events of b that apiErr names and returns b without them (nil when
@@ -89,21 +120,58 @@ func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
 	return b.without(drop, w.cfg.ValidateOnly), true
 }
 
-// halve delivers the first half of b and returns the second, to isolate events the API
-// refused without naming them. An event alone is rejected.
-func (w *syncWriter) halve(ctx context.Context, b *batch, apiErr *APIError) *batch {
+// halve isolates the events the API refused without naming them: it sends both halves of b,
+// then settles each by its own answer (a half refused again is halved in turn). An event
+// alone is rejected. When both halves get the same answer that names no event, it is not an
+// event's fault but the request's: halving further would only multiply requests (5,997 to
+// reject 3,000 records), so the sync fails with the API's message.
+func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError) {
 	if len(b.items) == 1 {
 		p := EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
 		if named := apiErr.NamedEvents(); len(named) > 0 {
 			p = named[0]
 		}
 		w.rejectByAPI(b.items[0], p, apiErr)
-		return nil
+		return
 	}
 	w.deliver.count.splits.Add(1)
 	first, second := b.split(w.cfg.ValidateOnly)
-	w.deliverBatch(ctx, first)
-	return second
+	sent1, err1 := w.deliver.send(sc, ln, first, w.dropAged)
+	if err1 != nil && sc.wait.Err() != nil {
+		return
+	}
+	sent2, err2 := w.deliver.send(sc, ln, second, w.dropAged)
+	if same := sameRequestAnswer(err1, err2); same != nil {
+		w.fail(requestAnswerFailure(same, len(b.items)), true)
+		return
+	}
+	w.finishBatch(sc, ln, sent1, err1)
+	w.finishBatch(sc, ln, sent2, err2)
+}
+
+// sameRequestAnswer returns the answer both halves of a split got when it is the same refusal
+// naming no event, else nil.
+func sameRequestAnswer(a, b error) *APIError {
+	var ea, eb *APIError
+	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Class() != ClassBatchRefused || eb.Class() != ClassBatchRefused {
+		return nil
+	}
+	if ea.Status != eb.Status || ea.Code != eb.Code || ea.Param != eb.Param || ea.Message != eb.Message {
+		return nil
+	}
+	return ea
+}
+
+// requestAnswerFailure words the failure of a split whose halves got the same answer: a
+// config_error when the answer says what to change (a body too large: a smaller batch size),
+// else a system_error with the API's message.
+func requestAnswerFailure(e *APIError, events int) *failure {
+	if e.Status == http.StatusRequestEntityTooLarge {
+		return &failure{kind: protocol.ConfigError, internal: e.Error(),
+			message: fmt.Sprintf("OpenAI refused requests as too large (HTTP 413: %s), also both halves of a batch of %d events. Lower Batch size.", e.Message, events)}
+	}
+	return &failure{kind: protocol.SystemError, internal: e.Error(),
+		message: fmt.Sprintf("OpenAI refused both halves of a batch of %d events with the same answer, which names no event (HTTP %d: %s): the request, not an event, is refused, so splitting further would not help.", events, e.Status, e.Message)}
 }
 
 // streamsOf lists the streams routed to a pixel, quoted, for a message.
@@ -131,7 +199,7 @@ func (w *syncWriter) settle(items []item, o checkpoint.Outcome) {
 	defer w.mu.Unlock()
 	for _, it := range items {
 		if err := w.tracker.Done(it.seq, o); err != nil {
-			w.failLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()}, true)
+			w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()})
 			return
 		}
 		if o == checkpoint.Delivered {
@@ -153,13 +221,13 @@ func (w *syncWriter) releaseStates() {
 		if w.cfg.ValidateOnly {
 			continue
 		}
-		s := r.Payload.(*protocol.State)
+		s := r.Payload.(*heldState).state
 		echo, err := s.WithStats(protocol.Stats{RecordCount: r.Stats.Delivered, RejectedRecordCount: r.Stats.Rejected})
 		if err == nil {
 			err = w.out.State(echo)
 		}
 		if err != nil {
-			w.failLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()}, true)
+			w.failBugLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()})
 			return
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/concurrency"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
@@ -67,16 +66,17 @@ type syncWriter struct {
 	batcher *batcher
 	deliver *deliverer
 	budget  *semaphore.Weighted
-	work    chan *batch
+	lanes   *lanes
 	started time.Time
 
 	mu      sync.Mutex
 	tracker *checkpoint.Tracker
-	streams []streamCounts // by StreamID
-	failed  *failure       // the first failure
-	frozen  bool           // no state is echoed any more
-	stopped chan struct{}  // closed at the first failure: stop reading
-	cancel  context.CancelFunc
+	streams []streamCounts     // by StreamID
+	failed  *failure           // the first failure
+	frozen  bool               // no state is echoed any more
+	stopped chan struct{}      // closed at the first failure: stop reading
+	halt    context.CancelFunc // ends sendContexts.wait: nothing new is sent
+	cancel  context.CancelFunc // ends sendContexts.call: requests in flight are cut
 
 	// Owned by the input loop.
 	unknownStreams map[protocol.StreamDescriptor]bool
@@ -126,7 +126,6 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 		batcher: newBatcher(cfg.BatchSize, cfg.ValidateOnly),
 		deliver: &deliverer{
 			client:  NewClient(cfg, hc, env.Version),
-			limiter: concurrency.New(concurrency.Options{Max: cfg.MaxInFlight}),
 			backoff: Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second},
 			timeout: cfg.RequestTimeout(),
 			budget:  cfg.RetryBudget(),
@@ -134,7 +133,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			now:     env.Now,
 		},
 		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
-		work:           make(chan *batch),
+		lanes:          newLanes(cfg.MaxInFlight, nil),
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
 		stopped:        make(chan struct{}),
@@ -150,10 +149,13 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	w.started = time.Now()
 	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	w.cancel = cancel
+	waitCtx, halt := context.WithCancel(sendCtx)
+	defer halt()
+	w.cancel, w.halt = cancel, halt
+	sc := sendContexts{wait: waitCtx, call: sendCtx}
 	var senders sync.WaitGroup
 	for range w.cfg.MaxInFlight {
-		senders.Go(func() { w.sendLoop(sendCtx) })
+		senders.Go(func() { w.sendLoop(sc) })
 	}
 	w.logStart()
 	// A signal stops reading at once, even while the loop waits for room to dispatch, and
@@ -173,8 +175,8 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	if interrupted {
 		w.logf(protocol.LevelWarn, "Interrupted: no more input is read; in-flight requests get %s to finish.", shutdownGrace)
 	}
-	w.dispatchAll(sendCtx, w.batcher.flush(w.ready)) // with what an interrupted dispatch left
-	close(w.work)
+	w.dispatchAll(waitCtx, w.batcher.flush(w.ready)) // with what an interrupted dispatch left
+	w.lanes.close()
 	senders.Wait()
 	stopProgress()
 	// A signal that came after the end of input, while the last batches drained, still
@@ -257,11 +259,12 @@ func (w *syncWriter) handle(ctx context.Context, m *protocol.Message, p *prepare
 func (w *syncWriter) handleState(s *protocol.State) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	h := &heldState{state: s, read: time.Now()}
 	switch s.Type {
 	case protocol.StateStream:
-		w.tracker.StreamState(w.stateStream(s.Stream), s)
+		w.tracker.StreamState(w.stateStream(s.Stream), h)
 	default:
-		w.tracker.GlobalState(s)
+		w.tracker.GlobalState(h)
 	}
 	w.releaseStates()
 	return w.tracker.PendingStates() > 0 && w.batcher.openEvents() > 0
@@ -311,8 +314,8 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }
 
-// dispatchAll hands ready batches to the senders. It blocks while the bytes queued and in
-// flight are at their bound: this is the back-pressure that makes reading stdin wait. When
+// dispatchAll queues ready batches on their pixels' lanes. It blocks while the bytes queued and
+// in flight are at their bound: this is the back-pressure that makes reading stdin wait. When
 // ctx ends first, the batches not handed over stay in w.ready, for the final flush.
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for i, b := range ready {
@@ -321,32 +324,32 @@ func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 			w.ready = ready[i:]
 			return
 		}
-		select {
-		case w.work <- b:
-		case <-ctx.Done():
-			w.budget.Release(n)
-			w.ready = ready[i:]
-			return
-		}
+		w.lanes.push(b)
 	}
 	clear(ready) // let delivered batches go
 	w.ready = ready[:0]
 }
 
-// sendLoop is one sender: it delivers batches until the work channel closes.
-func (w *syncWriter) sendLoop(ctx context.Context) {
-	for b := range w.work {
-		w.sendOne(ctx, b)
+// sendLoop is one sender: it delivers the batches the lanes give it until they are closed and
+// empty, or the sync halts.
+func (w *syncWriter) sendLoop(sc sendContexts) {
+	for {
+		b, ln, ok := w.lanes.take(sc.wait)
+		if !ok {
+			return
+		}
+		w.sendOne(sc, ln, b)
+		w.lanes.done(ln)
 	}
 }
 
 // sendOne delivers one batch and gives its bytes back to the budget. A panic (our bug)
 // fails the sync instead of killing the process without a trace.
-func (w *syncWriter) sendOne(ctx context.Context, b *batch) {
+func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
 	n := int64(len(b.body))
 	defer w.budget.Release(n)
 	defer w.recoverPanic()
-	w.deliverBatch(ctx, b)
+	w.deliverBatch(sc, ln, b)
 	b.body = nil
 }
 
@@ -354,26 +357,40 @@ func (w *syncWriter) sendOne(ctx context.Context, b *batch) {
 // be deferred directly.
 func (w *syncWriter) recoverPanic() {
 	if r := recover(); r != nil {
-		w.fail(&failure{kind: protocol.SystemError, message: "The connector hit a bug and stopped.",
-			internal: fmt.Sprintf("panic: %v\n%s", r, debug.Stack())}, true)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector hit a bug and stopped.",
+			internal: fmt.Sprintf("panic: %v\n%s", r, debug.Stack())})
 	}
 }
 
-// fail records the sync's failure. The first failure is the root cause that is reported;
-// freeze stops echoing states and cancels requests at once (the API or the connector is
-// failing), while a record-level failure lets delivered work finish and be checkpointed.
-func (w *syncWriter) fail(f *failure, freeze bool) {
+// fail records the sync's failure. The first failure is the root cause that is reported.
+// Reading stops at any failure. halt also stops sending (the API or the input is failing):
+// nothing new is sent, but requests in flight get their answer, and the states their
+// records cover are echoed before the failure is reported. A record-level failure (halt
+// false) lets delivered work finish and be checkpointed.
+func (w *syncWriter) fail(f *failure, halt bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.failLocked(f, freeze)
+	w.failLocked(f, halt)
 }
 
-func (w *syncWriter) failLocked(f *failure, freeze bool) {
+func (w *syncWriter) failLocked(f *failure, halt bool) {
 	if w.failed == nil {
 		w.failed = f
 		close(w.stopped)
 	}
-	if freeze && !w.frozen {
+	if halt {
+		w.halt()
+	}
+}
+
+// failBug records a failure of the connector itself (a record lost track of, a state that
+// could not be echoed, a panic): no state is echoed any more, and requests in flight are cut
+// at once. Called with mu held.
+func (w *syncWriter) failBugLocked(f *failure) {
+	w.failLocked(f, true)
+	if !w.frozen {
 		w.frozen = true
 		w.cancel()
 	}

@@ -77,7 +77,7 @@ func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason, fix str
 	}
 	w.mu.Lock()
 	if err := w.tracker.Done(seq, checkpoint.Rejected); err != nil {
-		w.failLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()}, true)
+		w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()})
 		w.mu.Unlock()
 		return
 	}
@@ -196,9 +196,11 @@ func (w *syncWriter) logProgress() {
 	received, delivered, rejected := w.totals()
 	w.mu.Unlock()
 	elapsed := time.Since(w.started)
+	inFlight, limit := w.lanes.inFlight()
 	w.logf(protocol.LevelInfo, "Progress: %s read, %d delivered, %d rejected, %s in flight (limit %d), %.0f events/s.",
-		plural(received, "record", "records"), delivered, rejected, plural(int64(w.deliver.limiter.InFlight()), "request", "requests"),
-		w.deliver.limiter.Limit(), rate(delivered, elapsed))
+		plural(received, "record", "records"), delivered, rejected, plural(int64(inFlight), "request", "requests"),
+		limit, rate(delivered, elapsed))
+	w.warnWaitingStates(time.Now())
 }
 
 // logSummary writes the final summary, one line per stream and one for the whole sync. When

@@ -11,9 +11,6 @@ import (
 // largest one seen.
 type StreamID int
 
-// globalScope marks a pending state that is GLOBAL or LEGACY.
-const globalScope StreamID = -1
-
 // Seq is the ticket for one record, returned by Record and handed back to
 // Done. It is opaque: tickets are unique among records not yet done, but they
 // are not ordered and a ticket's number may come back (with a different
@@ -75,8 +72,8 @@ type Released struct {
 // pendingState is a state that has been read but not yet released.
 type pendingState struct {
 	payload any
-	scope   StreamID // stream of a STREAM state, or globalScope
-	seg     uint64   // id of the segment the state closes in its scope
+	seg     uint64 // id of the segment the state closes in its scope
+	epoch   uint64 // GLOBAL or LEGACY states read before it
 }
 
 // slot holds one record that is not yet done.
@@ -88,13 +85,33 @@ type slot struct {
 	globalSeg uint64
 }
 
+// stream is the bookkeeping of one stream id: its segments, its pending STREAM states in read
+// order, and its place in the lists of streams Ready looks at.
+type stream struct {
+	segs    segments
+	states  ring[pendingState]
+	pending int64 // records of the stream not yet done
+	queued  bool  // in Tracker.candidates
+	blocked bool  // in Tracker.blocked
+}
+
 // Tracker tracks records and states read by the write command and releases
 // each state once every record it covers has a final outcome. The zero value
 // is not usable; call New. A Tracker is not safe for concurrent use.
 type Tracker struct {
 	global  segments
-	streams []segments
-	states  ring[pendingState]
+	globals ring[pendingState] // pending GLOBAL and LEGACY states, in read order
+	streams []stream
+	// epochs counts the pending STREAM states by epoch (the number of global
+	// states read before them), from epoch released on.
+	epochs   ring[int]
+	read     uint64 // global states read
+	released uint64 // global states released
+	nStates  int    // states read and not yet released
+
+	candidates []StreamID // streams whose first pending state may be covered
+	blocked    []StreamID // streams whose first pending state is covered but follows a pending global state
+
 	slots   []slot
 	free    []uint32 // indexes of slots not in use, used LIFO
 	pending int      // records not yet done
@@ -103,7 +120,9 @@ type Tracker struct {
 
 // New returns an empty Tracker.
 func New() *Tracker {
-	return &Tracker{}
+	t := &Tracker{}
+	t.epochs.push(0)
+	return t
 }
 
 // Record notes that a record of stream s was read and returns its ticket,
@@ -115,10 +134,11 @@ func (t *Tracker) Record(s StreamID) Seq {
 	sl.gen++
 	sl.live = true
 	sl.stream = s
-	sl.streamSeg = st.open()
+	sl.streamSeg = st.segs.open()
 	sl.globalSeg = t.global.open()
-	st.get(sl.streamSeg).pending++
+	st.segs.get(sl.streamSeg).pending++
 	t.global.get(sl.globalSeg).pending++
+	st.pending++
 	t.pending++
 	return Seq(uint64(sl.gen)<<32 | uint64(idx))
 }
@@ -128,8 +148,14 @@ func (t *Tracker) Record(s StreamID) Seq {
 // the records of s read before it, and its Stats count the records of s read
 // since the previous STREAM state of s. It panics if s is negative.
 func (t *Tracker) StreamState(s StreamID, payload any) {
-	seg := t.stream(s).close()
-	t.states.push(pendingState{payload: payload, scope: s, seg: seg})
+	st := t.stream(s)
+	seg := st.segs.close()
+	st.states.push(pendingState{payload: payload, seg: seg, epoch: t.read})
+	*t.epochs.at(t.epochs.len() - 1)++
+	t.nStates++
+	if st.states.len() == 1 {
+		t.candidate(s)
+	}
 }
 
 // GlobalState notes that a GLOBAL or LEGACY state was read. It covers every
@@ -137,7 +163,10 @@ func (t *Tracker) StreamState(s StreamID, payload any) {
 // since the previous GLOBAL or LEGACY state.
 func (t *Tracker) GlobalState(payload any) {
 	seg := t.global.close()
-	t.states.push(pendingState{payload: payload, scope: globalScope, seg: seg})
+	t.globals.push(pendingState{payload: payload, seg: seg, epoch: t.read})
+	t.read++
+	t.epochs.push(0)
+	t.nStates++
 }
 
 // Done records the final outcome of the record with ticket seq. Records may
@@ -152,7 +181,8 @@ func (t *Tracker) Done(seq Seq, o Outcome) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: done %v (%v): %w", seq, o, err)
 	}
-	sc := t.streams[sl.stream].get(sl.streamSeg)
+	st := &t.streams[sl.stream]
+	sc := st.segs.get(sl.streamSeg)
 	gc := t.global.get(sl.globalSeg)
 	sc.pending--
 	gc.pending--
@@ -163,53 +193,156 @@ func (t *Tracker) Done(seq Seq, o Outcome) error {
 		sc.rejected++
 		gc.rejected++
 	}
+	if sc.pending == 0 && st.states.len() > 0 && st.states.front().seg == sl.streamSeg {
+		t.candidate(sl.stream)
+	}
+	st.pending--
 	sl.live = false
 	t.free = append(t.free, uint32(seq))
 	t.pending--
 	return nil
 }
 
-// Ready returns the states that may now be echoed, in the order they were
-// read, and forgets them; each state is returned exactly once. It stops at
-// the first state that still has pending records, so a blocked state holds
-// back every later one. The result may be empty. The returned slice is reused
-// by the next call to Ready: copy what must outlive that call.
+// Ready returns the states that may now be echoed and forgets them; each
+// state is returned exactly once. A STREAM state is released once the
+// earlier records of its stream are done and every GLOBAL or LEGACY state
+// read before it has been released; a GLOBAL or LEGACY state once every
+// earlier record is done and every state read before it has been released.
+// So STREAM states of one stream come out in read order, GLOBAL and LEGACY
+// states in read order relative to all states, and a stream that is stuck
+// holds back no other stream's STREAM states. The result may be empty. The
+// returned slice is reused by the next call to Ready: copy what must outlive
+// that call.
 func (t *Tracker) Ready() []Released {
 	clear(t.out)
 	t.out = t.out[:0]
-	for t.states.len() > 0 {
-		ps := t.states.front()
-		segs := &t.global
-		if ps.scope != globalScope {
-			segs = &t.streams[ps.scope]
+	for {
+		for len(t.candidates) > 0 {
+			s := t.candidates[len(t.candidates)-1]
+			t.candidates = t.candidates[:len(t.candidates)-1]
+			t.streams[s].queued = false
+			t.releaseStream(s)
 		}
-		c := segs.get(ps.seg)
-		if c.pending > 0 {
-			break
+		if !t.releaseGlobal() {
+			return t.out
 		}
-		t.out = append(t.out, Released{
-			Payload: ps.payload,
-			Stats:   Stats{Delivered: c.delivered, Rejected: c.rejected},
-		})
-		segs.drop(ps.seg)
-		t.states.pop()
 	}
-	return t.out
+}
+
+// releaseStream releases the covered STREAM states at the front of stream s's queue.
+func (t *Tracker) releaseStream(s StreamID) {
+	st := &t.streams[s]
+	for st.states.len() > 0 {
+		ps := st.states.front()
+		c := st.segs.get(ps.seg)
+		if c.pending > 0 {
+			return
+		}
+		if ps.epoch > t.released {
+			if !st.blocked {
+				st.blocked = true
+				t.blocked = append(t.blocked, s)
+			}
+			return
+		}
+		t.out = append(t.out, Released{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
+		*t.epochs.at(int(ps.epoch - t.released))--
+		st.segs.drop(ps.seg)
+		st.states.pop()
+		t.nStates--
+	}
+}
+
+// releaseGlobal releases the first pending GLOBAL or LEGACY state if it may
+// be, and reports whether it did. The streams it held back become
+// candidates again.
+func (t *Tracker) releaseGlobal() bool {
+	if t.globals.len() == 0 {
+		return false
+	}
+	ps := t.globals.front()
+	c := t.global.get(ps.seg)
+	if c.pending > 0 || *t.epochs.front() > 0 {
+		return false
+	}
+	t.out = append(t.out, Released{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
+	t.global.drop(ps.seg)
+	t.globals.pop()
+	t.epochs.pop()
+	t.released++
+	t.nStates--
+	for _, s := range t.blocked {
+		t.streams[s].blocked = false
+		t.candidate(s)
+	}
+	clear(t.blocked)
+	t.blocked = t.blocked[:0]
+	return true
+}
+
+// candidate notes that stream s's first pending state may now be covered.
+func (t *Tracker) candidate(s StreamID) {
+	if st := &t.streams[s]; !st.queued {
+		st.queued = true
+		t.candidates = append(t.candidates, s)
+	}
+}
+
+// Waiting describes a state that waits: the first pending state of a stream,
+// or the first pending GLOBAL or LEGACY state.
+type Waiting struct {
+	// Payload is the value passed to StreamState or GlobalState.
+	Payload any
+	// Global tells a GLOBAL or LEGACY state from a STREAM state.
+	Global bool
+	// Stream is the stream of a STREAM state.
+	Stream StreamID
+	// Records is the number of records the state covers that are not yet
+	// done. It is zero for a STREAM state that waits only for an earlier
+	// GLOBAL or LEGACY state.
+	Records int64
+}
+
+// EachWaiting calls fn for the first pending state of each stream and for
+// the first pending GLOBAL or LEGACY state: the states that hold back the
+// others. It costs one step per stream id, and is meant for periodic
+// reports, not for the hot path.
+func (t *Tracker) EachWaiting(fn func(Waiting)) {
+	for i := range t.streams {
+		st := &t.streams[i]
+		if st.states.len() == 0 {
+			continue
+		}
+		ps := st.states.front()
+		fn(Waiting{Payload: ps.payload, Stream: StreamID(i), Records: st.segs.get(ps.seg).pending})
+	}
+	if t.globals.len() > 0 {
+		ps := t.globals.front()
+		fn(Waiting{Payload: ps.payload, Global: true, Stream: -1, Records: t.global.get(ps.seg).pending})
+	}
+}
+
+// PendingOf returns the number of records of stream s read but not yet done.
+func (t *Tracker) PendingOf(s StreamID) int64 {
+	if s < 0 || int(s) >= len(t.streams) {
+		return 0
+	}
+	return t.streams[s].pending
 }
 
 // PendingStates returns the number of states read but not yet released.
-func (t *Tracker) PendingStates() int { return t.states.len() }
+func (t *Tracker) PendingStates() int { return t.nStates }
 
 // PendingRecords returns the number of records read but not yet done.
 func (t *Tracker) PendingRecords() int { return t.pending }
 
 // stream returns the segments of stream s, growing the table as needed.
-func (t *Tracker) stream(s StreamID) *segments {
+func (t *Tracker) stream(s StreamID) *stream {
 	if s < 0 {
 		panic(fmt.Sprintf("checkpoint: negative StreamID %d", s))
 	}
 	for int(s) >= len(t.streams) {
-		t.streams = append(t.streams, segments{})
+		t.streams = append(t.streams, stream{})
 	}
 	return &t.streams[s]
 }

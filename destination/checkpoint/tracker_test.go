@@ -71,7 +71,7 @@ func TestTrackerOrderings(t *testing.T) {
 		}},
 		{"stream state counts only its own stream", []step{
 			rec(A, "a1"), rec(B, "b1"), rec(A, "a2"), sstate(A, "SA"), sstate(B, "SB"),
-			ok("b1"), ok("a1"), rej("a2").then("SA 1/1", "SB 1/0"),
+			ok("b1").then("SB 1/0"), ok("a1"), rej("a2").then("SA 1/1"),
 		}},
 		{"global state waits for every stream", []step{
 			rec(A, "a1"), rec(B, "b1"), gstate("G1"),
@@ -81,9 +81,43 @@ func TestTrackerOrderings(t *testing.T) {
 			rec(A, "a1"), gstate("G1"), rec(B, "b1"), rec(A, "a2"), gstate("G2"),
 			rej("b1"), ok("a2"), ok("a1").then("G1 1/0", "G2 1/1"),
 		}},
-		{"head of line: ready state waits for earlier blocked one", []step{
+		{"a stream state does not wait for another stream's earlier state", []step{
 			rec(A, "a1"), sstate(A, "SA"), rec(B, "b1"), sstate(B, "SB"),
-			ok("b1"), ok("a1").then("SA 1/0", "SB 1/0"),
+			ok("b1").then("SB 1/0"), ok("a1").then("SA 1/0"),
+		}},
+		{"a stuck stream holds back its own states only", []step{
+			rec(A, "a1"), sstate(A, "SA1"), rec(B, "b1"), sstate(B, "SB1"), rec(B, "b2"), sstate(B, "SB2"),
+			ok("b2"), ok("b1").then("SB1 1/0", "SB2 1/0"),
+			rec(A, "a2"), sstate(A, "SA2"), ok("a2"),
+			rec(B, "b3"), sstate(B, "SB3"), ok("b3").then("SB3 1/0"),
+			ok("a1").then("SA1 1/0", "SA2 1/0"),
+		}},
+		{"stream states keep their order within the stream", []step{
+			rec(A, "a1"), sstate(A, "SA1"), rec(A, "a2"), sstate(A, "SA2"),
+			ok("a2"), rec(B, "b1"), sstate(B, "SB"), ok("b1").then("SB 1/0"),
+			ok("a1").then("SA1 1/0", "SA2 1/0"),
+		}},
+		{"global between stream states: later stream states wait for it", []step{
+			rec(A, "a1"), sstate(A, "SA1"), rec(B, "b1"), gstate("G1"), rec(B, "b2"), sstate(B, "SB1"),
+			ok("b2"), ok("b1"),
+			ok("a1").then("SA1 1/0", "G1 2/0", "SB1 2/0"),
+		}},
+		{"global between stream states: earlier stream states go first", []step{
+			rec(A, "a1"), rec(B, "b1"), sstate(B, "SB1"), gstate("G1"),
+			ok("b1").then("SB1 1/0"), ok("a1").then("G1 2/0"),
+		}},
+		{"global waits for an earlier stream state of a stuck stream", []step{
+			rec(A, "a1"), sstate(A, "SA1"), gstate("G1"), rec(B, "b1"), sstate(B, "SB1"),
+			ok("b1"), ok("a1").then("SA1 1/0", "G1 1/0", "SB1 1/0"),
+		}},
+		{"stream states after two globals", []step{
+			rec(A, "a1"), gstate("G1"), gstate("G2"), sstate(B, "SB").then(),
+			rec(B, "b1"), sstate(B, "SB2"), ok("b1"),
+			ok("a1").then("G1 1/0", "G2 0/0", "SB 0/0", "SB2 1/0"),
+		}},
+		{"stream state between two globals", []step{
+			rec(A, "a1"), gstate("G1"), rec(B, "b1"), sstate(B, "SB"), gstate("G2"),
+			ok("b1"), ok("a1").then("G1 1/0", "SB 1/0", "G2 1/0"),
 		}},
 		{"head of line across scopes", []step{
 			rec(A, "a1"), gstate("G1"), sstate(B, "SB"),
@@ -202,10 +236,12 @@ func TestTrackerMemoryIsBoundedByWorkingSet(t *testing.T) {
 		tr.Ready()
 	}
 	assert.LessOrEqual(t, len(tr.slots), 50, "slots")
-	assert.LessOrEqual(t, len(tr.states.buf), 8, "state queue capacity")
+	assert.LessOrEqual(t, len(tr.globals.buf), 8, "global state queue capacity")
 	for s := range tr.streams {
-		assert.LessOrEqual(t, len(tr.streams[s].q.buf), 4, "segments of stream %d", s)
+		assert.LessOrEqual(t, len(tr.streams[s].segs.q.buf), 4, "segments of stream %d", s)
+		assert.LessOrEqual(t, len(tr.streams[s].states.buf), 4, "states of stream %d", s)
 	}
+	assert.LessOrEqual(t, len(tr.epochs.buf), 8, "epochs")
 }
 
 func TestOutcomeAndSeqString(t *testing.T) {
@@ -216,4 +252,28 @@ func TestOutcomeAndSeqString(t *testing.T) {
 	tr.Record(A)
 	s := tr.Record(A)
 	assert.True(t, strings.HasPrefix(s.String(), "1."), s.String())
+}
+
+func TestTrackerEachWaiting(t *testing.T) {
+	tr := New()
+	tr.Record(A)
+	a2 := tr.Record(A)
+	tr.StreamState(A, "SA")
+	b1 := tr.Record(B)
+	tr.GlobalState("G")
+	tr.StreamState(B, "SB")
+	require.NoError(t, tr.Done(a2, Delivered))
+	require.NoError(t, tr.Done(b1, Delivered))
+	require.Empty(t, tr.Ready(), "SA and G wait for a1, SB for G")
+
+	var got []Waiting
+	tr.EachWaiting(func(w Waiting) { got = append(got, w) })
+	assert.Equal(t, []Waiting{
+		{Payload: "SA", Stream: A, Records: 1},
+		{Payload: "SB", Stream: B, Records: 0}, // its records are done: it waits for G
+		{Payload: "G", Global: true, Stream: -1, Records: 1},
+	}, got)
+	assert.Equal(t, int64(1), tr.PendingOf(A))
+	assert.Equal(t, int64(0), tr.PendingOf(B))
+	assert.Equal(t, int64(0), tr.PendingOf(7), "a stream never seen")
 }

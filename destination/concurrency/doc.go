@@ -39,6 +39,10 @@
 // simply waits until in-flight attempts drop below the new limit. Waiters
 // are served in FIFO order.
 //
+// The write command keeps one Limiter per pixel, each with Max set to
+// max_in_flight (the number of senders, which bounds the total), so that one
+// pixel's push-back lowers that pixel's limit only.
+//
 // Time comes from Options.Now, so the algorithm is deterministic under a
 // fake clock; the Limiter starts no goroutines and keeps no timers.
 package concurrency

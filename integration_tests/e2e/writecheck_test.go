@@ -47,7 +47,8 @@ type echoedState struct {
 
 // checkWrite checks a write's run against its input and the fake:
 //   - checkCommon's properties;
-//   - each echoed state is an input state, echoed at most once and in input order, equal to
+//   - each echoed state is an input state, echoed at most once and in input order (per stream
+//     for STREAM states, among all states for GLOBAL states; see echoOrder), equal to
 //     the input state with every field kept (numbers compared as written) plus
 //     destinationStats, whose counts are written with a decimal point;
 //   - no state before its records: when a state's echo was read, every record before it on
@@ -73,16 +74,12 @@ func checkWrite(t *testing.T, f *fake, in *input, r *result) []echoedState {
 	}
 	arrived := arrivals(f)
 	var echoed []echoedState
-	last := -1
+	order := newEchoOrder()
 	for _, m := range r.ofType("STATE") {
 		e, ok := matchState(t, in, byID, m)
-		if !ok {
+		if !ok || !order.check(t, in, e) {
 			continue
 		}
-		if !assert.Greater(t, e.index, last, "state %d is echoed once, in input order", e.in.id) {
-			continue
-		}
-		last = e.index
 		checkCoverage(t, in, e, arrived)
 		echoed = append(echoed, e)
 	}
@@ -91,6 +88,44 @@ func checkWrite(t *testing.T, f *fake, in *input, r *result) []echoedState {
 		assert.Empty(t, r.errorTraces(), "a successful write reports no error")
 	}
 	return echoed
+}
+
+// echoOrder checks the order of echoed states (protocol reference §6 rule 3): STREAM states of
+// one stream in input order, and GLOBAL states in input order relative to every state. STREAM
+// states of different streams may be echoed in any order.
+type echoOrder struct {
+	byStream map[string]int // input index of the last state echoed, by stream
+	global   int            // input index of the last GLOBAL state echoed
+	echoed   map[int]bool   // input indexes echoed
+}
+
+func newEchoOrder() *echoOrder {
+	return &echoOrder{byStream: map[string]int{}, global: -1, echoed: map[int]bool{}}
+}
+
+// check reports whether e may be echoed after the states echoed so far, and notes it.
+func (o *echoOrder) check(t *testing.T, in *input, e echoedState) bool {
+	t.Helper()
+	if !assert.False(t, o.echoed[e.index], "state %d is echoed once", e.in.id) ||
+		!assert.Greater(t, e.index, o.global, "state %d is echoed after the GLOBAL states read before it", e.in.id) {
+		return false
+	}
+	if e.in.global {
+		for i, m := range in.msgs[:e.index] {
+			if m.state != nil && !assert.True(t, o.echoed[i], "GLOBAL state %d is echoed after every state read before it (state %d)", e.in.id, m.state.id) {
+				return false
+			}
+		}
+		o.global = e.index
+	} else {
+		last, seen := o.byStream[e.in.stream.key()]
+		if seen && !assert.Greater(t, e.index, last, "state %d is echoed in input order among its stream's states", e.in.id) {
+			return false
+		}
+		o.byStream[e.in.stream.key()] = e.index
+	}
+	o.echoed[e.index] = true
+	return true
 }
 
 // matchState finds an echoed state's input and checks that it is echoed verbatim with
