@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/concurrency"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
@@ -27,7 +25,9 @@ const (
 	// shutdownGrace is how long in-flight requests may finish after SIGTERM or SIGINT.
 	shutdownGrace = 20 * time.Second
 	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight: when it is reached,
-	// reading stdin waits. It bounds memory whatever max_in_flight is.
+	// reading stdin waits. It bounds memory whatever max_in_flight is. One pixel holds at
+	// most half of it while other pixels hold some (byteBudget). Open batches have their own
+	// bound, maxOpenBytes.
 	maxQueuedBodyBytes = 12 << 20
 	// chunkSize and chunkBytes bound how many messages, and how many bytes of record data,
 	// the stdin reader hands over at once.
@@ -66,7 +66,7 @@ type syncWriter struct {
 	prep    *event.Preparer
 	batcher *batcher
 	deliver *deliverer
-	budget  *semaphore.Weighted
+	budget  *byteBudget
 	work    chan *batch
 	started time.Time
 
@@ -133,7 +133,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			count:   &deliveryCounters{},
 			now:     env.Now,
 		},
-		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
+		budget:         newByteBudget(maxQueuedBodyBytes),
 		work:           make(chan *batch),
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
@@ -317,14 +317,14 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for i, b := range ready {
 		n := int64(len(b.body))
-		if err := w.budget.Acquire(ctx, n); err != nil {
+		if err := w.budget.acquire(ctx, b.pixel, n); err != nil {
 			w.ready = ready[i:]
 			return
 		}
 		select {
 		case w.work <- b:
 		case <-ctx.Done():
-			w.budget.Release(n)
+			w.budget.release(b.pixel, n)
 			w.ready = ready[i:]
 			return
 		}
@@ -344,7 +344,7 @@ func (w *syncWriter) sendLoop(ctx context.Context) {
 // fails the sync instead of killing the process without a trace.
 func (w *syncWriter) sendOne(ctx context.Context, b *batch) {
 	n := int64(len(b.body))
-	defer w.budget.Release(n)
+	defer w.budget.release(b.pixel, n)
 	defer w.recoverPanic()
 	w.deliverBatch(ctx, b)
 	b.body = nil
