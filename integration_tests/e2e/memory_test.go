@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+)
+
+// manyPixels returns n streams, each routed to a pixel of its own by destination_object_name.
+func manyPixels(n int) []stream {
+	streams := make([]stream, n)
+	for i := range streams {
+		px := fmt.Sprintf("px%04d", i)
+		streams[i] = stream{name: fmt.Sprintf("s%04d", i), pixel: px, objectName: px}
+	}
+	return streams
+}
+
+// The peak resident set of a write does not grow with the number of pixels: each pixel's
+// open batch grows as it is filled, and open batches together have a bound. Before, each
+// reserved room for a whole batch (about 300 KB for these events): 300 MB for 1,000 pixels,
+// resident once the memory of one round's batches is reused by the next. The rounds are
+// sent one after the other, each once the previous one's states are echoed.
+func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
+	t.Parallel()
+	const pixels, rounds, perRound = 1000, 3, 2
+	const boundMiB = 150 // the run takes about 20 MiB; the old code took 270 to 300
+	streams := manyPixels(pixels)
+	ids := make([]string, pixels)
+	for i, s := range streams {
+		ids[i] = s.pixel
+	}
+	f := startFake(t, fakeapi.WebPixels(ids...), nil)
+	p := start(t, writeArgs(t, baseConfig(f, keyBoth), catalogOf(streams...))...)
+	in := newInput()
+	for round := range rounds {
+		from := len(in.msgs)
+		for _, s := range streams {
+			in.records(s, perRound)
+		}
+		for _, s := range streams {
+			in.streamState(s)
+		}
+		require.True(t, p.send(in.lines(from, len(in.msgs))...), "the connector reads round %d", round)
+		last := in.msgs[len(in.msgs)-1].state.id
+		require.True(t, p.waitForLine(processTimeout, isState(last)), "round %d's last state is echoed", round)
+	}
+	p.closeInput()
+	r := p.wait()
+
+	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	require.NotZero(t, r.maxRSS, "the peak RSS of the connector is known")
+	assert.Less(t, r.maxRSS>>10, int64(boundMiB), "peak RSS in MiB with %d pixels", pixels)
+	t.Logf("peak RSS with %d pixels: %d MiB", pixels, r.maxRSS>>10)
+}
