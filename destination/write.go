@@ -35,6 +35,9 @@ const (
 	chunkBytes = 1 << 20
 	// chunksAhead is how many chunks may be read and prepared ahead of the input loop.
 	chunksAhead = 4
+	// maxReadAheadBytes bounds the record data read ahead of the input loop; a larger record
+	// is read alone (see readInput).
+	maxReadAheadBytes = 2 * chunksAhead * chunkBytes
 	// maxRejectionLogs is how many rejections are logged one by one per stream; the rest are
 	// counted in the summary.
 	maxRejectionLogs = 100
@@ -219,6 +222,7 @@ func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chun
 					flushArmed = true
 				}
 			}
+			c.done()
 		}
 	}
 }
