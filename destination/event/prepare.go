@@ -52,7 +52,7 @@ func NewPreparer(opts Options) (*Preparer, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	if p.defaultSource != "" && !isActionSource(p.defaultSource) {
+	if _, ok := foldName(p.defaultSource, actionSources); p.defaultSource != "" && !ok {
 		return nil, fmt.Errorf("default action source %q is not one of %s", p.defaultSource, strings.Join(actionSources, ", "))
 	}
 	sch, err := compiledSchema()
@@ -121,11 +121,15 @@ const maxEventReserve = 64 << 10
 
 func (p *Preparer) prepare(stream string, data string) (Event, *problem) {
 	r := record{now: p.now(), loc: p.loc, defaultSource: p.defaultSource}
-	if prob := scan(&r, data); prob != nil {
+	if prob := scan(&r, data); prob == errFlatColumns {
+		if prob := r.scanFlat(data); prob != nil {
+			return Event{}, prob
+		}
+	} else if prob != nil {
 		return Event{}, prob
 	}
 	if prob := r.normalise(); prob != nil {
-		return Event{}, prob
+		return Event{}, r.flat.rename(prob)
 	}
 	out, id := r.encode(stream, make([]byte, 0, min(len(data), maxEventReserve)+160+r.u.digestBytes()))
 	if n := p.prepared.Add(1); p.validateAll || n%sampleEvery == 1 {
@@ -133,6 +137,7 @@ func (p *Preparer) prepare(stream string, data string) (Event, *problem) {
 			return Event{}, prob
 		}
 	}
+	r.flat.renameDropped(r.dropped)
 	if len(r.dropped) > 1 {
 		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
 	}
