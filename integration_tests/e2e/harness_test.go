@@ -175,7 +175,7 @@ type proc struct {
 	done   chan struct{} // closed once the process has exited and stdout is read
 	exit   int
 	err    error
-	maxRSS int64 // the process's peak resident set, in KiB (Linux's ru_maxrss)
+	maxRSS int64 // the process's peak resident set, in KiB (Linux's ru_maxrss; it includes the test's own at the moment of exec)
 }
 
 // start runs the connector with args. The caller feeds stdin and calls wait.

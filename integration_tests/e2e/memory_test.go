@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -58,4 +59,37 @@ func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 	require.NotZero(t, r.maxRSS, "the peak RSS of the connector is known")
 	assert.Less(t, r.maxRSS>>10, int64(boundMiB), "peak RSS in MiB with %d pixels", pixels)
 	t.Logf("peak RSS with %d pixels: %d MiB", pixels, r.maxRSS>>10)
+}
+
+// A run of large records needs memory for about one of them at a time: before, the reader
+// kept the longest line's buffer, the record's data was copied twice more, and up to eight
+// records were read ahead of the input loop (170 to 210 MiB for this input).
+func TestWriteMemoryOfLargeRecordsIsAboutOneRecord(t *testing.T) {
+	t.Parallel()
+	const records, size = 4, 24 << 20
+	const boundMiB = 150 // the run takes about 110 MiB
+	s := stream{name: "notes", pixel: "pxl_default"}
+	f, cfg := defaultPixelSetup(t)
+	// Started before the input is built: Linux counts the test process's resident set at
+	// the moment of exec in the child's ru_maxrss.
+	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
+	in := newInput()
+	for range records {
+		in.numbers[s.key()]++
+		n := in.numbers[s.key()]
+		r := &inRecord{stream: s, number: n, typ: "lead_created", id: fmt.Sprintf("large-%d", n)}
+		in.addRecord(r, fmt.Sprintf(`{"id":%q,"type":"lead_created","timestamp_ms":%d,"action_source":"other","user":{"email":"n%d@example.com"},"notes":"%s"}`,
+			r.id, in.now, n, strings.Repeat("x", size)))
+	}
+	in.streamState(s)
+	p.send(in.bytes(0))
+	p.closeInput()
+	r := p.wait()
+
+	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	require.NotZero(t, r.maxRSS, "the peak RSS of the connector is known")
+	assert.Less(t, r.maxRSS>>10, int64(boundMiB), "peak RSS in MiB with %d records of %d MiB", records, size>>20)
+	t.Logf("peak RSS with %d records of %d MiB: %d MiB", records, size>>20, r.maxRSS>>10)
 }
