@@ -122,13 +122,19 @@ func (b *batcher) add(pixel string, it item, event []byte, ready []*batch) []*ba
 }
 
 // grow makes room for n more bytes in an open batch's body (always with room left for the
-// trailer), doubling its capacity up to maxBodyBytes, and counts what it takes.
+// trailer) and counts what it takes. The capacity doubles, but not past what the batch
+// will need when full, judged from its events so far (with an eighth more), nor past
+// maxBodyBytes: a full batch has little room to spare.
 func (b *batcher) grow(cur *batch, n int) {
 	if cap(cur.body)-len(cur.body) >= n {
 		return
 	}
-	size := min(max(2*cap(cur.body), len(cur.body)+n), maxBodyBytes)
-	size = max(size, len(cur.body)+n)
+	size := 2 * cap(cur.body)
+	if k := len(cur.items); k > 0 {
+		full := len(cur.body) + n + len(cur.body)/k*(b.maxEvents-k-1)*9/8
+		size = min(size, full)
+	}
+	size = max(min(size, maxBodyBytes), len(cur.body)+n)
 	body := make([]byte, len(cur.body), size)
 	copy(body, cur.body)
 	b.openBytes += size - cap(cur.body)
@@ -143,6 +149,9 @@ func (b *batcher) take(cur *batch) *batch {
 	b.events -= len(cur.items)
 	b.sealedInList++
 	cur.body = append(cur.body, bodyTrailer...) // within capacity: grow keeps room for it
+	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
+		cur.body = slices.Clip(slices.Clone(cur.body)) // the byte budget counts len: do not hold much more
+	}
 	return cur
 }
 

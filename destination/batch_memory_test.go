@@ -152,3 +152,30 @@ func TestByteBudgetKeepsAPixelToHalfWhileOthersHoldSome(t *testing.T) {
 		})
 	}
 }
+
+func TestASealedBodyHoldsLittleMoreThanItsBytes(t *testing.T) {
+	tests := []struct {
+		name   string
+		events int
+		flush  bool
+	}{
+		{name: "a full batch", events: 1000},
+		{name: "a batch sealed by a flush", events: 300, flush: true},
+		{name: "a batch of one event", events: 1, flush: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBatcher(1000, false)
+			var ready []*batch
+			for i := range tt.events {
+				ready = b.add("p", item{record: int64(i)}, eventJSON(fmt.Sprint(i), 450+i%50), ready)
+			}
+			if tt.flush {
+				ready = b.flush(ready)
+			}
+			require.Len(t, ready, 1)
+			body := ready[0].body
+			assert.LessOrEqual(t, cap(body), len(body)+len(body)/4, "capacity %d for a body of %d bytes", cap(body), len(body))
+		})
+	}
+}
