@@ -175,7 +175,6 @@ type proc struct {
 	done   chan struct{} // closed once the process has exited and stdout is read
 	exit   int
 	err    error
-	maxRSS int64 // the process's peak resident set, in KiB (Linux's ru_maxrss; it includes the test's own at the moment of exec)
 }
 
 // start runs the connector with args. The caller feeds stdin and calls wait.
@@ -223,9 +222,6 @@ func (p *proc) collect(stdout io.Reader) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.exit = p.cmd.ProcessState.ExitCode()
-	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.maxRSS = ru.Maxrss
-	}
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) {
 		p.err = err
@@ -290,7 +286,6 @@ type result struct {
 	stdout string
 	stderr string
 	msgs   []message
-	maxRSS int64 // peak resident set of the connector, in KiB
 }
 
 // wait waits for the process to end and returns what it printed.
@@ -301,7 +296,7 @@ func (p *proc) wait() *result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	require.NoError(p.t, p.err, "running the connector")
-	r := &result{exit: p.exit, lines: p.lines, stderr: p.stderr.String(), maxRSS: p.maxRSS}
+	r := &result{exit: p.exit, lines: p.lines, stderr: p.stderr.String()}
 	var all strings.Builder
 	for _, l := range p.lines {
 		all.WriteString(l.text + "\n")
