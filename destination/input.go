@@ -26,11 +26,10 @@ type chunk struct {
 }
 
 // done gives back the chunk's share of the read-ahead bound, once the input loop has handled
-// it. It may be called more than once.
+// it. It is called once.
 func (c *chunk) done() {
 	if c.held > 0 {
 		c.ahead.Release(c.held)
-		c.held = 0
 	}
 }
 
@@ -94,14 +93,15 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 	// A chunk goes to the preparers first, so that every chunk the input loop waits on is
 	// one a preparer will finish.
 	handOver := func(msgs []*protocol.Message, size int) bool {
-		c := &chunk{msgs: msgs, prepared: make(chan struct{}), ahead: ahead, held: min(int64(size), maxReadAheadBytes)}
-		if c.held > 0 && ahead.Acquire(ctx, c.held) != nil {
+		held := min(int64(size), maxReadAheadBytes)
+		if held > 0 && ahead.Acquire(ctx, held) != nil {
 			return false
 		}
+		c := &chunk{msgs: msgs, prepared: make(chan struct{}), ahead: ahead, held: held}
 		if !send(toPrepare, c) || !send(ordered, c) {
 			return false
 		}
-		if c.held == maxReadAheadBytes { // a chunk as large as the bound: wait until it is handled
+		if held == maxReadAheadBytes { // a chunk as large as the bound: wait until it is handled
 			if ahead.Acquire(ctx, maxReadAheadBytes) != nil {
 				return false
 			}
