@@ -5,31 +5,43 @@ import (
 	"sync"
 )
 
-// byteBudget bounds the bytes of the request bodies that are queued or in flight, and keeps
-// one pixel from holding more than half of them while other pixels hold some too: a pixel
+// byteBudget bounds the request bodies that are queued or in flight: their bytes, and their
+// number (many small bodies waiting help no sender and cost memory of their own). It keeps
+// one pixel from holding more than half of either while other pixels hold some: a pixel
 // whose requests are slow or retried cannot take the whole budget and starve the others. A
 // pixel alone may use it all. It is safe for concurrent use.
 type byteBudget struct {
-	limit int64
+	limit  int64 // bytes
+	bodies int   // bodies
 
 	mu    sync.Mutex
-	used  int64
-	held  map[string]int64 // by pixel; pixels holding nothing are removed
-	freed chan struct{}    // closed at the next release, when someone waits
+	used  holding
+	held  map[string]holding // by pixel; pixels holding nothing are removed
+	freed chan struct{}      // closed at the next release, when someone waits
 }
 
-func newByteBudget(limit int64) *byteBudget {
-	return &byteBudget{limit: limit, held: map[string]int64{}}
+// holding is what the budget, or one pixel, holds.
+type holding struct {
+	bytes  int64
+	bodies int
 }
 
-// acquire takes n bytes for pixel, waiting until they fit, or until ctx ends (its error is
-// returned and nothing is taken). A body larger than the whole budget is let through alone.
+// newByteBudget returns a budget of limit bytes in at most bodies bodies (at least 2).
+func newByteBudget(limit int64, bodies int) *byteBudget {
+	return &byteBudget{limit: limit, bodies: max(bodies, 2), held: map[string]holding{}}
+}
+
+// acquire takes one body of n bytes for pixel, waiting until it fits, or until ctx ends (its
+// error is returned and nothing is taken). A body larger than the whole budget is let
+// through alone.
 func (b *byteBudget) acquire(ctx context.Context, pixel string, n int64) error {
 	for {
 		b.mu.Lock()
 		if b.fits(pixel, n) {
-			b.used += n
-			b.held[pixel] += n
+			b.used.bytes += n
+			b.used.bodies++
+			h := b.held[pixel]
+			b.held[pixel] = holding{bytes: h.bytes + n, bodies: h.bodies + 1}
 			b.mu.Unlock()
 			return nil
 		}
@@ -46,25 +58,26 @@ func (b *byteBudget) acquire(ctx context.Context, pixel string, n int64) error {
 	}
 }
 
-// fits tells whether pixel may take n more bytes now. Called with mu held.
+// fits tells whether pixel may take a body of n bytes now. Called with mu held.
 func (b *byteBudget) fits(pixel string, n int64) bool {
-	if b.used == 0 {
+	if b.used.bodies == 0 {
 		return true
 	}
-	if b.used+n > b.limit {
+	if b.used.bytes+n > b.limit || b.used.bodies+1 > b.bodies {
 		return false
 	}
 	own := b.held[pixel]
-	return own == b.used || own+n <= b.limit/2
+	return own == b.used || (own.bytes+n <= b.limit/2 && own.bodies+1 <= b.bodies/2)
 }
 
-// release gives back n bytes that pixel took.
+// release gives back a body of n bytes that pixel took.
 func (b *byteBudget) release(pixel string, n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.used -= n
-	if left := b.held[pixel] - n; left > 0 {
-		b.held[pixel] = left
+	b.used.bytes -= n
+	b.used.bodies--
+	if h := b.held[pixel]; h.bodies > 1 {
+		b.held[pixel] = holding{bytes: h.bytes - n, bodies: h.bodies - 1}
 	} else {
 		delete(b.held, pixel)
 	}

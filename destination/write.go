@@ -24,10 +24,10 @@ const (
 	progressInterval = 30 * time.Second
 	// shutdownGrace is how long in-flight requests may finish after SIGTERM or SIGINT.
 	shutdownGrace = 20 * time.Second
-	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight: when it is reached,
-	// reading stdin waits. It bounds memory whatever max_in_flight is. One pixel holds at
-	// most half of it while other pixels hold some (byteBudget). Open batches have their own
-	// bound, maxOpenBytes.
+	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight, and
+	// maxQueuedBodies their number: when either is reached, reading stdin waits. It bounds
+	// memory whatever max_in_flight is. One pixel holds at most half of it while other
+	// pixels hold some (byteBudget). Open batches have their own bound, maxOpenBytes.
 	maxQueuedBodyBytes = 12 << 20
 	// chunkSize and chunkBytes bound how many messages, and how many bytes of record data,
 	// the stdin reader hands over at once.
@@ -42,6 +42,10 @@ const (
 	// counted in the summary.
 	maxRejectionLogs = 100
 )
+
+// maxQueuedBodies is how many batches may be queued or in flight: twice as many as may be
+// sent at once, so that a sender never waits for work, and small batches do not pile up.
+func maxQueuedBodies(maxInFlight int) int { return 2 * maxInFlight }
 
 // InterruptedError is a write stopped by a signal, after its grace period. The caller exits
 // 143, which the platform treats as a cancelled sync.
@@ -136,7 +140,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			count:   &deliveryCounters{},
 			now:     env.Now,
 		},
-		budget:         newByteBudget(maxQueuedBodyBytes),
+		budget:         newByteBudget(maxQueuedBodyBytes, maxQueuedBodies(cfg.MaxInFlight)),
 		work:           make(chan *batch),
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
