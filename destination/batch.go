@@ -121,10 +121,16 @@ func (b *batcher) add(pixel string, it item, event []byte, ready []*batch) []*ba
 	return ready
 }
 
+// reserveAfter is how many events a batch has when it may reserve room for the rest at once
+// (see grow).
+const reserveAfter = 64
+
 // grow makes room for n more bytes in an open batch's body (always with room left for the
 // trailer) and counts what it takes. The capacity doubles, but not past what the batch
 // will need when full, judged from its events so far (with an eighth more), nor past
-// maxBodyBytes: a full batch has little room to spare.
+// maxBodyBytes: a full batch has little room to spare. A batch of reserveAfter events or
+// more, a busy pixel's, takes that whole room at once, saving the copies of doubling, as
+// long as the open batches stay under half their bound.
 func (b *batcher) grow(cur *batch, n int) {
 	if cap(cur.body)-len(cur.body) >= n {
 		return
@@ -132,7 +138,11 @@ func (b *batcher) grow(cur *batch, n int) {
 	size := 2 * cap(cur.body)
 	if k := len(cur.items); k > 0 {
 		full := len(cur.body) + n + len(cur.body)/k*(b.maxEvents-k-1)*9/8
-		size = min(size, full)
+		if k >= reserveAfter && b.openBytes+full-cap(cur.body) <= b.maxOpen/2 {
+			size = full
+		} else {
+			size = min(size, full)
+		}
 	}
 	size = max(min(size, maxBodyBytes), len(cur.body)+n)
 	body := make([]byte, len(cur.body), size)
