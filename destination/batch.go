@@ -1,7 +1,9 @@
 package destination
 
 import (
-	"bytes"
+	"cmp"
+	"slices"
+	"unsafe"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 )
@@ -25,6 +27,7 @@ type batch struct {
 	pixel string
 	body  []byte
 	items []item
+	open  bool // still in the batcher, taking events
 }
 
 // IntegrationSource is the integration_source sent on every request: it names this connector
@@ -47,84 +50,162 @@ func fits(n int, validateOnly bool) bool {
 	return len(bodyHeader(validateOnly))+n+len(bodyTrailer) <= maxBodyBytes
 }
 
+// maxOpenBytes bounds the memory of the open batches of all pixels together (their bodies'
+// and item lists' capacity). When an event takes them past it, the largest open batches are
+// sealed, and handed back as ready, until half of it is free. With the byte budget of queued
+// and in-flight bodies (maxQueuedBodyBytes), it bounds the memory of request bodies whatever
+// the number of pixels.
+const maxOpenBytes = 8 << 20
+
+// itemBytes is the memory of one item, for the accounting of open batches.
+const itemBytes = int(unsafe.Sizeof(item{}))
+
 // batcher groups events into batches per pixel, each of at most maxEvents events and
-// maxBodyBytes bytes. It is a plain data structure, not safe for concurrent use.
+// maxBodyBytes bytes. An open batch grows as it is filled: it reserves nothing ahead. It is a
+// plain data structure, not safe for concurrent use.
 type batcher struct {
 	maxEvents    int
 	validateOnly bool
-	open         map[string]*batch
-	order        []string // pixels in the order their open batch was started
+	maxOpen      int               // bound of openBytes (maxOpenBytes; smaller in tests)
+	open         map[string]*batch // by pixel
+	order        []*batch          // open batches in the order they were started; sealed ones are skipped
+	sealedInList int               // sealed batches still in order
+	openBytes    int               // capacity held by open batches
+	events       int               // events in open batches
 }
 
 func newBatcher(maxEvents int, validateOnly bool) *batcher {
-	return &batcher{maxEvents: maxEvents, validateOnly: validateOnly, open: map[string]*batch{}}
+	return &batcher{maxEvents: maxEvents, validateOnly: validateOnly, maxOpen: maxOpenBytes, open: map[string]*batch{}}
 }
 
 // add puts one event (which must fit, see fits) into its pixel's open batch. It returns the
 // batches that became ready to send: the previous open batch when the event did not fit in
-// it, and the batch this event filled.
+// it, the batch this event filled, and the largest open batches when the open batches hold
+// more than their bound.
 func (b *batcher) add(pixel string, it item, event []byte, ready []*batch) []*batch {
 	cur := b.open[pixel]
 	if cur != nil && len(cur.body)+1+len(event)+len(bodyTrailer) > maxBodyBytes {
-		ready = append(ready, b.take(pixel))
+		ready = append(ready, b.take(cur))
 		cur = nil
 	}
 	if cur == nil {
-		cur = &batch{pixel: pixel, body: make([]byte, 0, b.bodyCapacity(len(event)))}
-		cur.body = append(cur.body, bodyHeader(b.validateOnly)...)
+		cur = &batch{pixel: pixel, open: true}
 		b.open[pixel] = cur
-		b.order = append(b.order, pixel)
+		if b.sealedInList > len(b.order)/2 {
+			b.compact()
+		}
+		b.order = append(b.order, cur)
+		b.grow(cur, len(bodyHeader(b.validateOnly))+len(event)+len(bodyTrailer))
+		cur.body = append(cur.body, bodyHeader(b.validateOnly)...)
 	} else {
+		b.grow(cur, 1+len(event)+len(bodyTrailer))
 		cur.body = append(cur.body, ',')
 	}
 	it.start = len(cur.body)
 	cur.body = append(cur.body, event...)
 	it.end = len(cur.body)
-	cur.items = append(cur.items, it)
+	if len(cur.items) == cap(cur.items) {
+		before := cap(cur.items)
+		cur.items = append(cur.items, it)
+		b.openBytes += (cap(cur.items) - before) * itemBytes
+	} else {
+		cur.items = append(cur.items, it)
+	}
+	b.events++
 	if len(cur.items) >= b.maxEvents {
-		ready = append(ready, b.take(pixel))
+		ready = append(ready, b.take(cur))
+	}
+	if b.openBytes > b.maxOpen {
+		ready = b.shed(ready)
 	}
 	return ready
 }
 
-// bodyCapacity guesses a new body's size from its first event, to avoid regrowing it.
-func (b *batcher) bodyCapacity(eventBytes int) int {
-	return min(maxBodyBytes, 64+(eventBytes+1)*b.maxEvents*5/4) // room for events 25% larger
-}
+// reserveAfter is how many events a batch has when it may reserve room for the rest at once
+// (see grow).
+const reserveAfter = 64
 
-// take seals and removes a pixel's open batch.
-func (b *batcher) take(pixel string) *batch {
-	cur := b.open[pixel]
-	delete(b.open, pixel)
-	for i, p := range b.order {
-		if p == pixel {
-			b.order = append(b.order[:i], b.order[i+1:]...)
-			break
+// grow makes room for n more bytes in an open batch's body (always with room left for the
+// trailer) and counts what it takes. The capacity doubles, but not past what the batch
+// will need when full, judged from its events so far (with an eighth more), nor past
+// maxBodyBytes: a full batch has little room to spare. A batch of reserveAfter events or
+// more, a busy pixel's, takes that whole room at once, saving the copies of doubling, as
+// long as the open batches stay under half their bound.
+func (b *batcher) grow(cur *batch, n int) {
+	if cap(cur.body)-len(cur.body) >= n {
+		return
+	}
+	size := 2 * cap(cur.body)
+	if k := len(cur.items); k > 0 {
+		full := len(cur.body) + n + len(cur.body)/k*(b.maxEvents-k-1)*9/8
+		if k >= reserveAfter && b.openBytes+full-cap(cur.body) <= b.maxOpen/2 {
+			size = full
+		} else {
+			size = min(size, full)
 		}
 	}
-	cur.body = append(cur.body, bodyTrailer...)
-	if cap(cur.body)-len(cur.body) > len(cur.body) {
-		cur.body = bytes.Clone(cur.body) // a batch less than half full: do not hold the whole estimate
+	size = max(min(size, maxBodyBytes), len(cur.body)+n)
+	body := make([]byte, len(cur.body), size)
+	copy(body, cur.body)
+	b.openBytes += size - cap(cur.body)
+	cur.body = body
+}
+
+// take seals an open batch and removes it from the batcher.
+func (b *batcher) take(cur *batch) *batch {
+	delete(b.open, cur.pixel)
+	cur.open = false
+	b.openBytes -= cap(cur.body) + cap(cur.items)*itemBytes
+	b.events -= len(cur.items)
+	b.sealedInList++
+	cur.body = append(cur.body, bodyTrailer...) // within capacity: grow keeps room for it
+	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
+		cur.body = slices.Clip(slices.Clone(cur.body)) // the byte budget counts len: do not hold much more
 	}
 	return cur
 }
 
-// flush seals every open batch, oldest first.
-func (b *batcher) flush(ready []*batch) []*batch {
-	for len(b.order) > 0 {
-		ready = append(ready, b.take(b.order[0]))
+// compact drops sealed batches from order.
+func (b *batcher) compact() {
+	kept := b.order[:0]
+	for _, cur := range b.order {
+		if cur.open {
+			kept = append(kept, cur)
+		}
+	}
+	clear(b.order[len(kept):])
+	b.order = kept
+	b.sealedInList = 0
+}
+
+// shed seals the largest open batches until their memory is at most half of the bound.
+func (b *batcher) shed(ready []*batch) []*batch {
+	b.compact()
+	largest := slices.Clone(b.order)
+	slices.SortFunc(largest, func(x, y *batch) int { return cmp.Compare(cap(y.body), cap(x.body)) })
+	for _, cur := range largest {
+		if b.openBytes <= b.maxOpen/2 {
+			break
+		}
+		ready = append(ready, b.take(cur))
 	}
 	return ready
 }
 
-// openEvents counts the events waiting in open batches.
-func (b *batcher) openEvents() int {
-	n := 0
-	for _, cur := range b.open {
-		n += len(cur.items)
+// flush seals every open batch, oldest first.
+func (b *batcher) flush(ready []*batch) []*batch {
+	for _, cur := range b.order {
+		if cur.open {
+			ready = append(ready, b.take(cur))
+		}
 	}
-	return n
+	clear(b.order)
+	b.order, b.sealedInList = b.order[:0], 0
+	return ready
 }
+
+// openEvents counts the events waiting in open batches.
+func (b *batcher) openEvents() int { return b.events }
 
 // split divides a sealed batch of two or more events into two halves with bodies of their own.
 func (bt *batch) split(validateOnly bool) (*batch, *batch) {

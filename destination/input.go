@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"unsafe"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
@@ -18,6 +21,16 @@ type chunk struct {
 	records  []preparedRecord // one per message; set for records of configured streams
 	prepared chan struct{}    // closed once every record of the chunk is prepared
 	err      error            // io.EOF at the end of input
+	ahead    *semaphore.Weighted
+	held     int64 // of ahead, given back by done
+}
+
+// done gives back the chunk's share of the read-ahead bound, once the input loop has handled
+// it. It is called once.
+func (c *chunk) done() {
+	if c.held > 0 {
+		c.ahead.Release(c.held)
+	}
 }
 
 // preparedRecord is a record's route and its event, or why it was refused.
@@ -35,9 +48,10 @@ type preparedRecord struct {
 func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *chunk {
 	ordered := make(chan *chunk, chunksAhead)
 	toPrepare := make(chan *chunk, chunksAhead)
+	ahead := semaphore.NewWeighted(maxReadAheadBytes)
 	go func() {
 		defer w.recoverPanic()
-		readInput(ctx, protocol.NewReader(stdin, 0), ordered, toPrepare)
+		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare)
 	}()
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
@@ -58,9 +72,14 @@ func (w *syncWriter) prepareSafely(c *chunk) {
 }
 
 // readInput hands messages over in chunks: when a chunk has chunkSize messages or chunkBytes
-// of record data, or as soon as no more input is waiting, so that a slow source's last records are never held back. It closes both
-// channels when it returns.
-func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<- *chunk) {
+// of record data, or as soon as no more input is waiting, so that a slow source's last
+// records are never held back. It closes both channels when it returns.
+//
+// The record data of the chunks handed over and not yet handled by the input loop is at
+// most maxReadAheadBytes, plus the chunk being read. A chunk larger than that bound (a
+// record of tens of MB) is the only one ahead: reading waits until it is handled. So
+// memory holds about one large record at a time.
+func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighted, ordered, toPrepare chan<- *chunk) {
 	defer close(ordered)
 	defer close(toPrepare)
 	send := func(ch chan<- *chunk, c *chunk) bool {
@@ -73,16 +92,29 @@ func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<
 	}
 	// A chunk goes to the preparers first, so that every chunk the input loop waits on is
 	// one a preparer will finish.
-	handOver := func(msgs []*protocol.Message) bool {
-		c := &chunk{msgs: msgs, prepared: make(chan struct{})}
-		return send(toPrepare, c) && send(ordered, c)
+	handOver := func(msgs []*protocol.Message, size int) bool {
+		held := min(int64(size), maxReadAheadBytes)
+		if held > 0 && ahead.Acquire(ctx, held) != nil {
+			return false
+		}
+		c := &chunk{msgs: msgs, prepared: make(chan struct{}), ahead: ahead, held: held}
+		if !send(toPrepare, c) || !send(ordered, c) {
+			return false
+		}
+		if held == maxReadAheadBytes { // a chunk as large as the bound: wait until it is handled
+			if ahead.Acquire(ctx, maxReadAheadBytes) != nil {
+				return false
+			}
+			ahead.Release(maxReadAheadBytes)
+		}
+		return true
 	}
 	msgs := make([]*protocol.Message, 0, chunkSize)
 	size := 0
 	for {
 		m, err := r.Next()
 		if err != nil {
-			if len(msgs) > 0 && !handOver(msgs) {
+			if len(msgs) > 0 && !handOver(msgs, size) {
 				return
 			}
 			done := make(chan struct{})
@@ -95,7 +127,7 @@ func readInput(ctx context.Context, r *protocol.Reader, ordered, toPrepare chan<
 			size += len(m.Record.Data)
 		}
 		if len(msgs) == chunkSize || size >= chunkBytes || r.Buffered() == 0 {
-			if !handOver(msgs) {
+			if !handOver(msgs, size) {
 				return
 			}
 			msgs, size = make([]*protocol.Message, 0, chunkSize), 0
@@ -117,7 +149,10 @@ func (w *syncWriter) prepareChunk(c *chunk) {
 		}
 		p := &c.records[i]
 		p.route = rt
-		p.event, p.err = w.prep.Prepare(rt.name, 0, m.Record.Data)
+		// The record's data is its own (the reader copied it, or gave it its line) and is
+		// never written again: the preparer reads it without a copy.
+		data := m.Record.Data
+		p.event, p.err = w.prep.PrepareString(rt.name, 0, unsafe.String(unsafe.SliceData(data), len(data)))
 		if p.err == nil && !fits(len(p.event.JSON), w.cfg.ValidateOnly) {
 			p.err = &event.Rejection{Stream: rt.name, Rule: "event_size",
 				Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}

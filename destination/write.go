@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
@@ -25,8 +23,10 @@ const (
 	progressInterval = 30 * time.Second
 	// shutdownGrace is how long in-flight requests may finish after SIGTERM or SIGINT.
 	shutdownGrace = 20 * time.Second
-	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight: when it is reached,
-	// reading stdin waits. It bounds memory whatever max_in_flight is.
+	// maxQueuedBodyBytes bounds the bytes of batches queued or in flight, and
+	// maxQueuedBodies their number: when either is reached, reading stdin waits. It bounds
+	// memory whatever max_in_flight is. One pixel holds at most half of it while other
+	// pixels hold some (byteBudget). Open batches have their own bound, maxOpenBytes.
 	maxQueuedBodyBytes = 12 << 20
 	// chunkSize and chunkBytes bound how many messages, and how many bytes of record data,
 	// the stdin reader hands over at once.
@@ -34,10 +34,17 @@ const (
 	chunkBytes = 1 << 20
 	// chunksAhead is how many chunks may be read and prepared ahead of the input loop.
 	chunksAhead = 4
+	// maxReadAheadBytes bounds the record data read ahead of the input loop; a larger record
+	// is read alone (see readInput).
+	maxReadAheadBytes = 2 * chunksAhead * chunkBytes
 	// maxRejectionLogs is how many rejections are logged one by one per stream; the rest are
 	// counted in the summary.
 	maxRejectionLogs = 100
 )
+
+// maxQueuedBodies is how many batches may be queued or in flight: twice as many as may be
+// sent at once, so that a sender never waits for work, and small batches do not pile up.
+func maxQueuedBodies(maxInFlight int) int { return 2 * maxInFlight }
 
 // InterruptedError is a write stopped by a signal, after its grace period. The caller exits
 // 143, which the platform treats as a cancelled sync.
@@ -65,7 +72,7 @@ type syncWriter struct {
 	prep    *event.Preparer
 	batcher *batcher
 	deliver *deliverer
-	budget  *semaphore.Weighted
+	budget  *byteBudget
 	lanes   *lanes
 	started time.Time
 
@@ -132,7 +139,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			count:   &deliveryCounters{},
 			now:     env.Now,
 		},
-		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
+		budget:         newByteBudget(maxQueuedBodyBytes, maxQueuedBodies(cfg.MaxInFlight)),
 		lanes:          newLanes(cfg.MaxInFlight, nil),
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
@@ -221,6 +228,7 @@ func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chun
 					flushArmed = true
 				}
 			}
+			c.done()
 		}
 	}
 }
@@ -320,7 +328,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for i, b := range ready {
 		n := int64(len(b.body))
-		if err := w.budget.Acquire(ctx, n); err != nil {
+		if err := w.budget.acquire(ctx, b.pixel, n); err != nil {
 			w.ready = ready[i:]
 			return
 		}
@@ -347,7 +355,7 @@ func (w *syncWriter) sendLoop(sc sendContexts) {
 // fails the sync instead of killing the process without a trace.
 func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
 	n := int64(len(b.body))
-	defer w.budget.Release(n)
+	defer w.budget.release(b.pixel, n)
 	defer w.recoverPanic()
 	w.deliverBatch(sc, ln, b)
 	b.body = nil

@@ -10,11 +10,21 @@
 # figures and one summary line for the README table. Everything it starts is stopped and
 # its temporary directory removed, also on failure or Ctrl-C.
 #
+# STREAMS (more than 2) spreads the records round robin over that many streams, each routed
+# to a pixel of its own by destination_object_name, with a state every STATE_EVERY records
+# of a stream: the peak RSS then shows what each open pixel costs.
+#
 #   integration_tests/bench.sh 2000000
+#   integration_tests/bench.sh 100000 1000 10    # 1,000 pixels, a state every 10 records
+#
+# CONNECTOR=path runs that connector binary instead of building one (to compare builds).
 set -euo pipefail
 
 N=${1:-1000000}
-[[ $N =~ ^[0-9]+$ && $N -gt 0 ]] || { echo "usage: $0 [N>0]" >&2; exit 2; }
+STREAMS=${2:-2}
+STATE_EVERY=${3:-10000}
+[[ $N =~ ^[0-9]+$ && $N -gt 0 && $STREAMS =~ ^[0-9]+$ && $STREAMS -ge 2 && $STATE_EVERY =~ ^[0-9]+$ && $STATE_EVERY -gt 0 ]] ||
+	{ echo "usage: $0 [N>0 [STREAMS>=2 [STATE_EVERY>0]]]" >&2; exit 2; }
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 FAKE_PID=""
@@ -44,18 +54,23 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 echo "building (connector, fake API, generator)..." >&2
-(cd "$REPO" && go build -o "$WORK/connector" . &&
+(cd "$REPO" && if [[ -n ${CONNECTOR:-} ]]; then cp "$CONNECTOR" "$WORK/connector"; else go build -o "$WORK/connector" .; fi &&
 	go build -o "$WORK/fakeapi" ./integration_tests/cmd/fakeapi &&
 	go build -o "$WORK/benchgen" ./integration_tests/cmd/benchgen) || die "build failed"
 
 echo "generating $N events..." >&2
-GEN=$("$WORK/benchgen" -n "$N" -out "$WORK/in.jsonl") || die "benchgen failed"
+GEN=$("$WORK/benchgen" -n "$N" -streams "$STREAMS" -state-every "$STATE_EVERY" -out "$WORK/in.jsonl") || die "benchgen failed"
 field() { sed -n "s/.*[ \"]$1[\":=]*\([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
 STATES_IN=$(field states "$GEN")
 BYTES=$(stat -c %s "$WORK/in.jsonl")
 
+PIXELS=pxl_demo_web,pxl_demo_app,pxl_demo_leads
+if [[ $STREAMS -gt 2 ]]; then
+	PIXELS+=,$(seq -s, -f 'px%.0f' 0 $((STREAMS - 1)))
+fi
+
 # The fake API on a free loopback port; its first stdout line is its base URL.
-"$WORK/fakeapi" -addr 127.0.0.1:0 >"$WORK/fake.out" 2>"$WORK/fake.err" &
+"$WORK/fakeapi" -addr 127.0.0.1:0 -pixels "$PIXELS" >"$WORK/fake.out" 2>"$WORK/fake.err" &
 FAKE_PID=$!
 for _ in $(seq 100); do
 	URL=$(head -1 "$WORK/fake.out" 2>/dev/null || true)
@@ -70,8 +85,24 @@ cat >"$WORK/config.json" <<JSON
  "stream_pixels":[{"stream_name":"leads","pixel_id":"pxl_demo_leads"}],
  "conversions_api_base_url":"$URL","ads_api_base_url":"$URL"}
 JSON
-stream() { echo "{\"stream\":{\"name\":\"$1\",\"json_schema\":{\"type\":\"object\"},\"supported_sync_modes\":[\"incremental\"]},\"sync_mode\":\"incremental\",\"destination_sync_mode\":\"append\"}"; }
-echo "{\"streams\":[$(stream orders),$(stream leads)]}" >"$WORK/catalog.json"
+# stream NAME [PIXEL]: a configured stream, routed to PIXEL by destination_object_name.
+stream() {
+	local object=""
+	[[ -n ${2:-} ]] && object=",\"destination_object_name\":\"$2\""
+	echo "{\"stream\":{\"name\":\"$1\",\"json_schema\":{\"type\":\"object\"},\"supported_sync_modes\":[\"incremental\"]},\"sync_mode\":\"incremental\",\"destination_sync_mode\":\"append\"$object}"
+}
+if [[ $STREAMS -gt 2 ]]; then
+	{
+		printf '{"streams":['
+		for ((i = 0; i < STREAMS; i++)); do
+			[[ $i -gt 0 ]] && printf ','
+			stream "s$i" "px$i"
+		done
+		printf ']}\n'
+	} >"$WORK/catalog.json"
+else
+	echo "{\"streams\":[$(stream orders),$(stream leads)]}" >"$WORK/catalog.json"
+fi
 
 echo "running write on $N events ($((BYTES / 1000000)) MB)..." >&2
 START=$(date +%s%N)

@@ -27,8 +27,9 @@ type recordAndMessage struct {
 }
 
 // decodeRecordFast decodes a plain RECORD line. ok is false when the line is anything else;
-// the caller then uses the general decoder.
-func decodeRecordFast(line []byte) (m *Message, ok bool) {
+// the caller then uses the general decoder. When owned, the line is the caller's to give
+// away: the record's fields point into it instead of being copied.
+func decodeRecordFast(line []byte, owned bool) (m *Message, ok bool) {
 	s := fastScanner{b: line}
 	if !s.consume('{') {
 		return nil, false
@@ -71,9 +72,11 @@ func decodeRecordFast(line []byte) (m *Message, ok bool) {
 		return nil, false
 	}
 	rm := &recordAndMessage{r: rec}
-	rm.r.Data = bytes.Clone(rec.Data)
-	rm.r.Meta = cloneOrNil(rec.Meta)
-	rm.r.FileReference = cloneOrNil(rec.FileReference)
+	if !owned {
+		rm.r.Data = bytes.Clone(rec.Data)
+		rm.r.Meta = cloneOrNil(rec.Meta)
+		rm.r.FileReference = cloneOrNil(rec.FileReference)
+	}
 	rm.m = Message{Type: TypeRecord, Record: &rm.r}
 	return &rm.m, true
 }

@@ -61,7 +61,7 @@ func FuzzRecordFastPath(f *testing.F) {
 	f.Add([]byte("{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\xff\",\"data\":{},\"emitted_at\":1}}"))
 	f.Add([]byte(`{"type":"RECORD","log":5,"record":{"stream":"s","data":{},"emitted_at":1}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		fast, ok := decodeRecordFast(line)
+		fast, ok := decodeRecordFast(line, false)
 		if !ok {
 			return
 		}

@@ -30,12 +30,22 @@ var ErrLineTooLong = errors.New("line longer than the maximum allowed")
 // Reader reads protocol messages, one JSON object per line. It accepts lines of any length
 // up to its maximum, tolerates CRLF line ends and blank lines, and skips messages of types it
 // does not know. A Reader is not safe for concurrent use.
+//
+// A line longer than pieceBytes is read in pieces and joined once into a buffer of its own,
+// which the record it holds keeps: its memory is about twice the line while it is read, and
+// the line once read.
 type Reader struct {
-	br   *bufio.Reader
-	max  int
-	line int64
-	buf  []byte
+	br     *bufio.Reader
+	max    int
+	line   int64
+	buf    []byte   // the part of a line that spans reads, up to pieceBytes
+	pieces [][]byte // the earlier parts of a line longer than pieceBytes
+	pieced int      // bytes in pieces
 }
+
+// pieceBytes is the most a Reader keeps in its reused line buffer; longer lines are read in
+// pieces of about this size.
+const pieceBytes = 1 << 20
 
 // NewReader returns a Reader of r that refuses lines longer than maxLineBytes
 // (DefaultMaxLineBytes when maxLineBytes <= 0).
@@ -57,7 +67,7 @@ func (r *Reader) Line() int64 { return r.line }
 // and a *LineError for a malformed line; reading may go on after a *LineError.
 func (r *Reader) Next() (*Message, error) {
 	for {
-		line, err := r.readLine()
+		line, owned, err := r.readLine()
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +75,7 @@ func (r *Reader) Next() (*Message, error) {
 		if len(line) == 0 {
 			continue
 		}
-		m, err := decodeMessage(line)
+		m, err := decodeMessage(line, owned)
 		if err != nil {
 			return nil, &LineError{Line: r.line, Err: err}
 		}
@@ -75,46 +85,83 @@ func (r *Reader) Next() (*Message, error) {
 	}
 }
 
-// readLine returns the next line without its end. The slice is valid until the next call.
-func (r *Reader) readLine() ([]byte, error) {
+// readLine returns the next line without its end. The slice is valid until the next call,
+// unless owned: then it is a buffer of its own, which the caller may keep.
+func (r *Reader) readLine() (line []byte, owned bool, err error) {
 	r.buf = r.buf[:0]
+	r.dropPieces()
 	tooLong := false
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		if !tooLong {
-			if r.exceeds(len(r.buf)+len(chunk), chunk, err) {
+			if r.exceeds(r.pieced+len(r.buf)+len(chunk), chunk, err) {
 				tooLong = true
 				r.buf = r.buf[:0]
-			} else if err == nil && len(r.buf) == 0 {
+				r.dropPieces()
+			} else if err == nil && len(r.buf) == 0 && r.pieced == 0 {
 				r.line++
-				return chunk, nil // the common case: no copy
+				return chunk, false, nil // the common case: no copy
 			} else {
-				r.buf = append(r.buf, chunk...)
+				r.appendPart(chunk)
 			}
 		}
 		switch {
 		case err == nil:
 			r.line++
 			if tooLong {
-				return nil, &LineError{Line: r.line, Err: ErrLineTooLong}
+				return nil, false, &LineError{Line: r.line, Err: ErrLineTooLong}
 			}
-			return r.buf, nil
+			line, owned := r.joined()
+			return line, owned, nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case errors.Is(err, io.EOF):
 			if tooLong {
 				r.line++
-				return nil, &LineError{Line: r.line, Err: ErrLineTooLong}
+				return nil, false, &LineError{Line: r.line, Err: ErrLineTooLong}
 			}
-			if len(r.buf) == 0 {
-				return nil, io.EOF
+			if len(r.buf) == 0 && r.pieced == 0 {
+				return nil, false, io.EOF
 			}
 			r.line++
-			return r.buf, nil
+			line, owned := r.joined()
+			return line, owned, nil
 		default:
-			return nil, err
+			return nil, false, err
 		}
 	}
+}
+
+// appendPart adds a part of a line to the line buffer; a full buffer becomes a piece and a
+// new buffer starts.
+func (r *Reader) appendPart(part []byte) {
+	if len(r.buf)+len(part) > pieceBytes && len(r.buf) > 0 {
+		r.pieces = append(r.pieces, r.buf)
+		r.pieced += len(r.buf)
+		r.buf = make([]byte, 0, pieceBytes)
+	}
+	r.buf = append(r.buf, part...)
+}
+
+// joined returns the line read into the buffer and pieces: the buffer itself for a line of
+// one piece, or a new buffer of the whole line (owned).
+func (r *Reader) joined() ([]byte, bool) {
+	if r.pieced == 0 {
+		return r.buf, false
+	}
+	line := make([]byte, 0, r.pieced+len(r.buf))
+	for _, p := range r.pieces {
+		line = append(line, p...)
+	}
+	line = append(line, r.buf...)
+	r.dropPieces()
+	return line, true
+}
+
+// dropPieces lets the pieces of a long line go.
+func (r *Reader) dropPieces() {
+	clear(r.pieces)
+	r.pieces, r.pieced = r.pieces[:0], 0
 }
 
 // exceeds tells whether a line of n bytes so far, the last read being chunk with error err,
@@ -133,9 +180,10 @@ func (r *Reader) exceeds(n int, chunk []byte, err error) bool {
 	return n > r.max
 }
 
-// decodeMessage decodes one line. It returns nil, nil for a message of an unknown type.
-func decodeMessage(line []byte) (*Message, error) {
-	if m, ok := decodeRecordFast(line); ok {
+// decodeMessage decodes one line. It returns nil, nil for a message of an unknown type. When
+// owned, a record may keep the line's memory (see decodeRecordFast).
+func decodeMessage(line []byte, owned bool) (*Message, error) {
+	if m, ok := decodeRecordFast(line, owned); ok {
 		return m, nil
 	}
 	var m Message

@@ -101,6 +101,13 @@ type Dropped struct {
 // record-level problem it returns a *Rejection (use errors.As). Prepare does
 // not keep data.
 func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, error) {
+	return p.PrepareString(stream, record, string(data))
+}
+
+// PrepareString is Prepare of data held in a string, which it does not copy: a caller that
+// owns the record's bytes and never writes them again can pass them without a copy (see
+// unsafe.String). The event may share memory with data (its ID, its Dropped paths).
+func (p *Preparer) PrepareString(stream string, record int64, data string) (Event, error) {
 	ev, prob := p.prepare(stream, data)
 	if prob != nil {
 		return Event{}, &Rejection{Stream: stream, Record: record, Path: prob.path, Rule: prob.rule, Message: prob.msg, Hint: prob.hint}
@@ -108,10 +115,14 @@ func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, err
 	return ev, nil
 }
 
-func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
+// maxEventReserve bounds the room reserved for an event's JSON ahead: about the record's
+// size, but not the whole of a large record, whose fields are mostly dropped or refused.
+const maxEventReserve = 64 << 10
+
+func (p *Preparer) prepare(stream string, data string) (Event, *problem) {
 	r := record{now: p.now(), loc: p.loc, defaultSource: p.defaultSource}
-	if prob := scan(&r, string(data)); prob == errFlatColumns {
-		if prob := r.scanFlat(string(data)); prob != nil {
+	if prob := scan(&r, data); prob == errFlatColumns {
+		if prob := r.scanFlat(data); prob != nil {
 			return Event{}, prob
 		}
 	} else if prob != nil {
@@ -120,7 +131,7 @@ func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 	if prob := r.normalise(); prob != nil {
 		return Event{}, r.flat.rename(prob)
 	}
-	out, id := r.encode(stream, make([]byte, 0, len(data)+160+r.u.digestBytes()))
+	out, id := r.encode(stream, make([]byte, 0, min(len(data), maxEventReserve)+160+r.u.digestBytes()))
 	if n := p.prepared.Add(1); p.validateAll || n%sampleEvery == 1 {
 		if prob := p.validate(out); prob != nil {
 			return Event{}, prob

@@ -6,8 +6,12 @@
 //
 //	go run ./integration_tests/cmd/benchgen -n 1000000 -out /tmp/bench.jsonl
 //
+// With -streams K (K > 2) the records go round robin to K streams named s0,
+// s1, ... (every fifth record a lead, the others orders), to measure many
+// pixels: bench.sh routes each to a pixel of its own.
+//
 // It prints one line to stdout: the counts of records and states, per
-// stream, as key=value pairs.
+// stream, as key=value pairs (for -streams K, the totals only).
 package main
 
 import (
@@ -48,18 +52,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 1000000, "number of records")
 	stateEvery := fs.Int("state-every", 10000, "records between STREAM states")
+	streams := fs.Int("streams", 2, "number of streams (2: orders and leads; more: s0, s1, ...)")
 	out := fs.String("out", "", "output `file` (required)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" || *n < 0 || *stateEvery < 1 {
-		return errors.New("usage: benchgen -n N [-state-every K] -out FILE")
+	if *out == "" || *n < 0 || *stateEvery < 1 || *streams < 2 {
+		return errors.New("usage: benchgen -n N [-state-every K] [-streams S>=2] -out FILE")
 	}
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
 	}
-	g := newGenerator(bufio.NewWriterSize(f, 1<<20), now)
+	g := newGenerator(bufio.NewWriterSize(f, 1<<20), now, *streams)
 	c, err := g.write(ctx, *n, *stateEvery)
 	if err == nil {
 		err = g.w.Flush()
@@ -70,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 	if err != nil {
 		return err
 	}
+	if *streams > 2 {
+		_, err = fmt.Fprintf(stdout, "records=%d states=%d streams=%d bytes=%d\n", c.records, c.states, *streams, g.bytes)
+		return err
+	}
 	_, err = fmt.Fprintf(stdout, "records=%d states=%d orders=%d leads=%d orders_states=%d leads_states=%d bytes=%d\n",
 		c.records, c.states, c.perStream[0], c.perStream[1], c.statesPer[0], c.statesPer[1], g.bytes)
 	return err
@@ -78,8 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 // counts are what the generator wrote.
 type counts struct {
 	records, states int
-	perStream       [2]int // orders, leads
-	statesPer       [2]int
+	perStream       []int // by stream: orders, leads (or s0, s1, ...)
+	statesPer       []int
 }
 
 // generator appends messages to one reusable line buffer.
@@ -91,28 +100,40 @@ type generator struct {
 	span    int64 // ms between the first and the last record
 	bytes   int64
 	stateID int64
+	names   []string // of the streams
 }
 
-func newGenerator(w *bufio.Writer, now time.Time) *generator {
+func newGenerator(w *bufio.Writer, now time.Time, streams int) *generator {
 	ms := now.UnixMilli()
+	names := []string{ordersStream, leadsStream}
+	if streams > 2 {
+		names = make([]string, streams)
+		for i := range names {
+			names[i] = "s" + strconv.Itoa(i)
+		}
+	}
 	return &generator{w: w, line: make([]byte, 0, 1024), emitted: ms,
-		oldest: ms - 55*time.Minute.Milliseconds(), span: 50 * time.Minute.Milliseconds()}
+		oldest: ms - 55*time.Minute.Milliseconds(), span: 50 * time.Minute.Milliseconds(), names: names}
 }
 
 // write writes n records with a state after every stateEvery records of a
 // stream and a final state for each stream with records since its last.
 func (g *generator) write(ctx context.Context, n, stateEvery int) (counts, error) {
-	var c counts
-	var since [2]int
+	c := counts{perStream: make([]int, len(g.names)), statesPer: make([]int, len(g.names))}
+	since := make([]int, len(g.names))
 	for i := range n {
 		if i%65536 == 0 && ctx.Err() != nil {
 			return c, ctx.Err()
 		}
+		lead := i%leadEvery == leadEvery-1
 		s := 0
-		if i%leadEvery == leadEvery-1 {
+		switch {
+		case len(g.names) > 2:
+			s = i % len(g.names)
+		case lead:
 			s = 1
 		}
-		g.record(i, n, s)
+		g.record(i, n, s, lead)
 		c.records++
 		c.perStream[s]++
 		since[s]++
@@ -146,8 +167,6 @@ func (g *generator) flushLine() error {
 	return err
 }
 
-var streamNames = [2]string{ordersStream, leadsStream}
-
 var products = [...]struct {
 	id, name string
 	amount   int
@@ -157,25 +176,26 @@ var products = [...]struct {
 	{"sku-boot-w", "Hiking boot", 15900}, {"sku-bottle", "Insulated bottle 750 ml", 3450},
 }
 
-// record appends record i of n, on stream s, with a timestamp spread evenly
-// over the span.
-func (g *generator) record(i, n, s int) {
+// record appends record i of n, on stream s, a lead or an order, with a
+// timestamp spread evenly over the span.
+func (g *generator) record(i, n, s int, lead bool) {
 	ts := g.oldest
 	if n > 1 {
 		ts += g.span * int64(i) / int64(n-1)
 	}
 	b := append(g.line, `{"type":"RECORD","record":{"stream":"`...)
-	b = append(b, streamNames[s]...)
+	b = append(b, g.names[s]...)
 	b = append(b, `","emitted_at":`...)
 	b = strconv.AppendInt(b, g.emitted, 10)
 	b = append(b, `,"data":{"id":"`...)
-	b = append(b, streamNames[s][0])
-	b = append(b, '-')
-	b = strconv.AppendInt(b, int64(i), 10)
-	if s == 0 {
-		b = g.order(b, i, ts)
-	} else {
+	if lead {
+		b = append(b, "l-"...)
+		b = strconv.AppendInt(b, int64(i), 10)
 		b = g.lead(b, i, ts)
+	} else {
+		b = append(b, "o-"...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = g.order(b, i, ts)
 	}
 	g.line = append(b, "}}}\n"...)
 }
@@ -219,7 +239,7 @@ func (g *generator) lead(b []byte, i int, ts int64) []byte {
 func (g *generator) state(s, total, since int) {
 	g.stateID++
 	b := append(g.line, `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"`...)
-	b = append(b, streamNames[s]...)
+	b = append(b, g.names[s]...)
 	b = append(b, `"},"stream_state":{"cursor":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `}},"sourceStats":{"recordCount":`...)

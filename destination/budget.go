@@ -1,0 +1,88 @@
+package destination
+
+import (
+	"context"
+	"sync"
+)
+
+// byteBudget bounds the request bodies that are queued or in flight: their bytes, and their
+// number (many small bodies waiting help no sender and cost memory of their own). It keeps
+// one pixel from holding more than half of either while other pixels hold some: a pixel
+// whose requests are slow or retried cannot take the whole budget and starve the others. A
+// pixel alone may use it all. It is safe for concurrent use.
+type byteBudget struct {
+	limit  int64 // bytes
+	bodies int   // bodies
+
+	mu    sync.Mutex
+	used  holding
+	held  map[string]holding // by pixel; pixels holding nothing are removed
+	freed chan struct{}      // closed at the next release, when someone waits
+}
+
+// holding is what the budget, or one pixel, holds.
+type holding struct {
+	bytes  int64
+	bodies int
+}
+
+// newByteBudget returns a budget of limit bytes in at most bodies bodies (at least 2).
+func newByteBudget(limit int64, bodies int) *byteBudget {
+	return &byteBudget{limit: limit, bodies: max(bodies, 2), held: map[string]holding{}}
+}
+
+// acquire takes one body of n bytes for pixel, waiting until it fits, or until ctx ends (its
+// error is returned and nothing is taken). A body larger than the whole budget is let
+// through alone.
+func (b *byteBudget) acquire(ctx context.Context, pixel string, n int64) error {
+	for {
+		b.mu.Lock()
+		if b.fits(pixel, n) {
+			b.used.bytes += n
+			b.used.bodies++
+			h := b.held[pixel]
+			b.held[pixel] = holding{bytes: h.bytes + n, bodies: h.bodies + 1}
+			b.mu.Unlock()
+			return nil
+		}
+		if b.freed == nil {
+			b.freed = make(chan struct{})
+		}
+		freed := b.freed
+		b.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// fits tells whether pixel may take a body of n bytes now. Called with mu held.
+func (b *byteBudget) fits(pixel string, n int64) bool {
+	if b.used.bodies == 0 {
+		return true
+	}
+	if b.used.bytes+n > b.limit || b.used.bodies+1 > b.bodies {
+		return false
+	}
+	own := b.held[pixel]
+	return own == b.used || (own.bytes+n <= b.limit/2 && own.bodies+1 <= b.bodies/2)
+}
+
+// release gives back a body of n bytes that pixel took.
+func (b *byteBudget) release(pixel string, n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used.bytes -= n
+	b.used.bodies--
+	if h := b.held[pixel]; h.bodies > 1 {
+		b.held[pixel] = holding{bytes: h.bytes - n, bodies: h.bodies - 1}
+	} else {
+		delete(b.held, pixel)
+	}
+	if b.freed != nil {
+		close(b.freed)
+		b.freed = nil
+	}
+}
