@@ -132,6 +132,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			budget:  cfg.RetryBudget(),
 			count:   &deliveryCounters{},
 			now:     env.Now,
+			answers: &confirmations{out: out},
 		},
 		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
 		work:           make(chan *batch),
