@@ -215,18 +215,23 @@ func optionalString(v val, path string) (string, bool, *problem) {
 	case text:
 		return v.s, true, nil
 	}
-	return "", false, reject(path, RuleStringType, "must be a string")
+	return "", false, wrongType(path, RuleStringType, v.k, "a string")
 }
 
 // normaliseQuantity checks a content item's quantity: a positive integer, in
-// any JSON number notation. It returns the integer digits.
+// any JSON number notation or as the text of a plain integer ("2"). It
+// returns the integer digits.
 func normaliseQuantity(v val) (string, *problem) {
+	const hint = "a whole number of items such as 1"
 	if v.k == absent {
 		return "", nil
 	}
+	if v = integerText(v); v.k != number {
+		return "", notANumber("quantity", RuleQuantityPositive, v, "a positive integer", hint)
+	}
 	i, digits, ok := integer(v.s)
-	if v.k != number || !ok || i < 1 {
-		return "", rejectHint("quantity", RuleQuantityPositive, "must be a positive integer", "1, as a number")
+	if !ok || i < 1 {
+		return "", rejectHint("quantity", RuleQuantityPositive, "must be a positive integer", hint)
 	}
 	return digits, nil
 }

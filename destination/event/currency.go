@@ -35,7 +35,12 @@ var currencyExponents = map[string]int{
 // returns the code as it must be sent and its exponent.
 func normaliseCurrency(v val, path string) (string, int, *problem) {
 	s := v.s
-	if v.k != text || len(s) != 3 {
+	if v.k != text {
+		prob := wrongType(path, RuleCurrencyISO4217, v.k, "a three-letter ISO 4217 currency code")
+		prob.hint = "USD"
+		return "", 0, prob
+	}
+	if len(s) != 3 {
 		return "", 0, rejectHint(path, RuleCurrencyISO4217, "must be a three-letter ISO 4217 currency code", "USD")
 	}
 	code := s

@@ -1,6 +1,9 @@
 package event
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // dataOut is the normalised data object; its type is the record's shape.
 type dataOut struct {
@@ -74,13 +77,16 @@ func (r *record) shapeFields(s *dataScan) *problem {
 		// The schema's data union types plan_id for every shape, so a
 		// plan_id that is dropped is still checked against it.
 		if !stringOrInteger(s.planID) {
-			return reject("data.plan_id", RuleStringType, "must be a string or an integer")
+			return idProblem("data.plan_id", RuleStringType, s.planID)
 		}
 		r.drop("data.plan_id", "not a field of "+r.shape+" data")
 		r.keep(sectionData, 0, "plan_id", s.planID)
 		s.planID = val{}
 	}
-	if s.typ.k != absent && (s.typ.k != text || s.typ.s != r.shape) {
+	if s.typ.k != absent && s.typ.k != text {
+		return wrongType("data.type", RuleDataTypeMatches, s.typ.k, strconv.Quote(r.shape)+" for this event type")
+	}
+	if s.typ.k != absent && !strings.EqualFold(s.typ.s, r.shape) {
 		return rejectHint("data.type", RuleDataTypeMatches, "does not match the event type", strconv.Quote(r.shape)+" for this event type, or leave it out")
 	}
 	return nil
@@ -177,40 +183,26 @@ func optionalCurrency(v val, path string) (string, int, *problem) {
 }
 
 // normaliseAmount checks an amount: a non-negative integer in minor units,
-// written in any JSON number notation (12999, 12999.0, 1.2999e4) but never as
-// a string, with a currency in scope (cur, whose exponent is exp). It returns
-// the amount's integer digits.
+// written in any JSON number notation (12999, 12999.0, 1.2999e4) or as the
+// text of a plain integer ("12999"), with a currency in scope (cur, whose
+// exponent is exp). It returns the amount's integer digits.
 func normaliseAmount(v val, parent, cur string, exp int) (string, *problem) {
 	if v.k == absent {
 		return "", nil
 	}
-	if v.k != number {
-		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be a JSON number, an integer in minor units", "12999 for 129.99 USD, as a number rather than a string")
+	if v = integerText(v); v.k != number {
+		return "", notANumber(join(parent, "amount"), RuleAmountInteger, v, "an integer number of minor units", minorUnitsHint(cur, exp))
 	}
 	i, digits, ok := integer(v.s)
 	switch {
 	case !ok:
-		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be an integer in minor units", minorUnitsHint(v.s, cur, exp))
+		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be an integer in minor units", minorUnitsHint(cur, exp))
 	case i < 0:
 		return "", reject(join(parent, "amount"), RuleAmountInteger, "must not be negative")
 	case cur == "":
 		return "", rejectHint(join(parent, "currency"), RuleCurrencyRequired, "is required when an amount is present", "an ISO 4217 code such as USD")
 	}
 	return digits, nil
-}
-
-// minorUnitsHint computes the amount in minor units that a fractional amount
-// in major units stands for, e.g. "12999 for 129.99 USD".
-func minorUnitsHint(num, cur string, exp int) string {
-	label := cur
-	if cur == "" {
-		exp, label = 2, "in a currency with 2 decimals such as USD"
-	}
-	minor, ok := shiftedInteger(num, exp)
-	if !ok || len(num) > 24 {
-		return "amounts are integers in minor units: " + strconv.Itoa(exp) + " decimals for " + label
-	}
-	return minor + " for " + num + " " + label
 }
 
 // stringOrInteger reports whether v is a string or an integral number, the
@@ -227,7 +219,7 @@ func stringOrInteger(v val) bool {
 }
 
 // identifier accepts a non-empty string, or an integral number, which becomes
-// its exact decimal string.
+// its exact decimal string (12345 and 1.2345e4 are "12345").
 func identifier(v val, path string) (string, *problem) {
 	switch v.k {
 	case text:
@@ -239,5 +231,5 @@ func identifier(v val, path string) (string, *problem) {
 			return s, nil
 		}
 	}
-	return "", reject(path, RuleStringType, "must be a non-empty string or an integer")
+	return "", idProblem(path, RuleStringType, v)
 }

@@ -39,7 +39,22 @@
 //     as integer milliseconds.
 //   - An integral number id, plan_id or content id is sent as its exact
 //     decimal string. amount and quantity may be integral floats (12999.0)
-//     but not strings. Currency codes are upper-cased.
+//     or the text of a plain decimal integer ("12999"), but not text that
+//     needs a guess ("129.99", "1e3", " 5"). opt_out may be the text true or
+//     false, and type, action_source and data.type may be in any letter
+//     case; all are sent in their documented form. Currency codes are
+//     upper-cased. A value refused for its JSON type is named by its type
+//     and the type wanted, never quoted.
+//   - Every user and data field may also come as a top-level column named
+//     user_<field> or data_<field> (user_email, data_amount, data_contents),
+//     with the prefix in lower case and the field as written; a field whose
+//     name starts with the prefix is its own column (user_agent is
+//     user.user_agent). Such columns are merged into user and
+//     data (an object or its JSON text) before any rule runs, so the record
+//     is checked, sent and given a derived id as if it were written nested;
+//     rejections and dropped fields name the column. A field given both
+//     ways, or by two columns, with different values is refused; with equal
+//     values it is sent once.
 //   - action_source is the record's; else mobile_app for app_installed and
 //     app_opened, which refuse any other; else Options.DefaultActionSource;
 //     else it is left out. source_url is required whenever the action_source
@@ -125,7 +140,7 @@
 //	| `json_object` | record data, or data, that is not a JSON object (or the JSON text of one) |
 //	| `legacy_field` | event_name, event_time_epoch_ms, event_id, event_source_url, event_data; data.line_items, data.checkout_session, data.order |
 //	| `type_required` | a record without type |
-//	| `type_supported` | a type that is not one of the 13 supported event types |
+//	| `type_supported` | a type that is not one of the 13 supported event types, in any letter case |
 //	| `id_format` | an id that is empty, blank, fractional or not a string or number |
 //	| `custom_event_name_required` | a custom event without custom_event_name |
 //	| `custom_event_name_forbidden` | custom_event_name on a standard event |
@@ -134,22 +149,23 @@
 //	| `timestamp_required` | a record without timestamp_ms |
 //	| `timestamp_format` | a fractional or out-of-range number of milliseconds; a date without a time; a BC date or negative year; a string that is neither a number nor an ISO 8601 date and time |
 //	| `timestamp_window` | a time more than 7 days before or more than 10 minutes after the clock |
-//	| `action_source_enum` | an action_source outside web, mobile_app, offline, physical_store, phone_call, email, other |
+//	| `action_source_enum` | an action_source outside web, mobile_app, offline, physical_store, phone_call, email, other, in any letter case |
 //	| `action_source_app` | an action_source other than mobile_app on app_installed or app_opened |
 //	| `source_url_required` | action_source web (given, or the configured default) without source_url |
 //	| `source_url_absolute` | a source_url that is not an absolute http(s) URL with a host, or whose origin and path do not parse (bad escapes, ports, IP literals, characters in the host) |
 //	| `string_type` | a non-string oppref, source_url, custom_event_name, content name or content_type; a user scalar (obref, ip_address, user_agent, android_advertising_id) that is not a string; a user list value, or list element, that is not a string (or, for phones and external ids, a number); an empty or non-integral plan_id, content id or group_id; a plan_id of another type even where it is dropped |
-//	| `opt_out_boolean` | an opt_out that is not true or false |
+//	| `opt_out_boolean` | an opt_out that is not true or false, nor that text in any letter case |
 //	| `user_object` | a user that is not an object (or the JSON text of one) |
 //	| `data_type_matches` | a data.type other than the one the event type needs |
 //	| `contents_forbidden` | contents in customer_action data |
 //	| `contents_array` | a data.contents that is not an array (or the JSON text of one) |
 //	| `content_object` | a content item that is not an object |
-//	| `amount_integer` | an amount that is not a non-negative integer JSON number in minor units within int64 |
+//	| `amount_integer` | an amount that is not a non-negative integer in minor units within int64, as a JSON number or the text of a plain decimal integer |
 //	| `currency_required` | an amount without a currency in scope |
 //	| `currency_iso4217` | a currency that is not an active ISO 4217 code |
-//	| `quantity_positive` | a quantity that is not a positive integer |
+//	| `quantity_positive` | a quantity that is not a positive integer, as a JSON number or the text of a plain decimal integer |
 //	| `variant_dict_strings` | a content item's variant_dict that is not an object whose values are strings |
 //	| `custom_data_size` | additional fields of custom data over 4096 bytes of keys and values |
+//	| `flat_conflict` | a user_<field> or data_<field> column whose field is also given, with a different value, inside user or data or by another column |
 //	| `schema` | a prepared event that the connector's own JSON Schema refuses: a defect of the connector, found by the sampled run-time validation (never seen in tests) |
 package event

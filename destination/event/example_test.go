@@ -37,5 +37,5 @@ func Example() {
 	// {"id":"order_1","type":"order_created","timestamp_ms":1773892800000,"user":{"emails_sha256":["8c87b489ce35cf2e2f39f80e282cb2e804932a56a213983eeeb428407d43b52d"],"phone_numbers_sha256":["5ac1e73a27fb8c0bf4d42ce5ad49fc741925f2a579417ecd0aca2ef704af0d0c"],"countries":["US"]},"data":{"type":"contents","amount":12999,"currency":"USD"}}
 	// dropped coupon: not a documented field, so it is not sent
 	// dropped user.nickname: not a documented user field, so it is not sent (see the alias table)
-	// stream "orders" record 2: data.amount: amount_integer: must be an integer in minor units (hint: 12999 for 129.99 USD)
+	// stream "orders" record 2: data.amount: amount_integer: must be an integer in minor units (hint: amounts are integers in minor units; USD has 2 decimals, so multiply by 100)
 }

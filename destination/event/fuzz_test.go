@@ -20,7 +20,7 @@ func FuzzPrepare(f *testing.F) {
 	for _, tc := range acceptCases {
 		f.Add([]byte(tc.in))
 	}
-	for _, tc := range rejectCases {
+	for _, tc := range append(rejectCases, valueFormCases()...) {
 		f.Add([]byte(tc.in))
 	}
 	p := newTestPreparer(f)

@@ -150,50 +150,62 @@ func (Record) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "timestamp_ms", "integer", "string")
 	lenient(s, "user", "object", "string")
 	lenient(s, "data", "object", "string")
-	if t, ok := s.Properties.Get("type"); ok {
-		for _, name := range eventTypeNames() {
-			t.Enum = append(t.Enum, name)
-		}
-	}
+	textBoolean(s, "opt_out")
+	foldEnum(s, "type", eventTypeNames()...)
+	foldEnum(s, "action_source", actionSources...)
 	if id, ok := s.Properties.Get("id"); ok {
 		one := uint64(1)
 		id.MinLength = &one
 	}
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer,
+// amount be the text of an integer and type be in any letter case.
 func (Data) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText, "12999")
+	foldEnum(s, "type", "contents", "customer_action", "plan_enrollment", "custom")
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text.
+// JSONSchemaExtend lets contents arrive as JSON text and amount be the text
+// of an integer.
 func (ContentsData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
-// JSONSchemaExtend refuses contents (null counts as absent).
+// JSONSchemaExtend refuses contents (null counts as absent) and lets amount
+// be the text of an integer.
 func (CustomerActionData) JSONSchemaExtend(s *jsonschema.Schema) {
 	s.Properties.Set("contents", &jsonschema.Schema{Type: "null", Description: "customer_action data has no contents."})
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
+// and amount be the text of an integer.
 func (PlanEnrollmentData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
-// JSONSchemaExtend lets contents arrive as JSON text and plan_id be an integer.
+// JSONSchemaExtend lets contents arrive as JSON text, plan_id be an integer
+// and amount be the text of an integer.
 func (CustomData) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "contents", "array", "string")
 	lenient(s, "plan_id", "string", "integer")
+	textInteger(s, "amount", nonNegativeText, "12999")
 }
 
-// JSONSchemaExtend lets an item id and group_id be integers, and the values
-// of variant_dict be null (nulls are stripped).
+// JSONSchemaExtend lets an item id and group_id be integers, quantity and
+// amount the text of an integer, and the values of variant_dict be null
+// (nulls are stripped).
 func (Content) JSONSchemaExtend(s *jsonschema.Schema) {
 	lenient(s, "id", "string", "integer")
 	lenient(s, "group_id", "string", "integer")
+	textInteger(s, "quantity", positiveText, "2")
+	textInteger(s, "amount", nonNegativeText, "12999")
 	if v, ok := s.Properties.Get("variant_dict"); ok {
 		v.AdditionalProperties = &jsonschema.Schema{Extras: map[string]any{"type": []string{"string", "null"}}}
 	}

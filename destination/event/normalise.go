@@ -18,8 +18,9 @@ type record struct {
 	legacy                                                                       string
 	others                                                                       []string // undocumented keys seen
 
-	us userScan // user as scanned
-	ds dataScan // data as scanned
+	us   userScan     // user as scanned
+	ds   dataScan     // data as scanned
+	flat *flatColumns // set once user_ and data_ columns are merged into user and data (flat.go)
 
 	idText   string // the id to send; empty when it is to be derived
 	typeName string // canonical event type
@@ -83,6 +84,9 @@ func (r *record) scanEvent(p *parser) error {
 			continue
 		}
 		slot := r.field(k)
+		if slot == nil && r.flat == nil && isFlatKey(k) {
+			return errFlatColumns
+		}
 		if slot == nil {
 			if seenBefore(&r.others, k) {
 				return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
@@ -191,13 +195,9 @@ func (r *record) normalise() *problem {
 
 // eventType checks type and looks up the data shape it needs.
 func (r *record) eventType() *problem {
-	if r.typ.k == absent {
-		return rejectHint("type", RuleTypeRequired, "is required", "a standard event such as order_created, or custom")
-	}
 	shape, ok := shapeOf[r.typ.s]
 	if r.typ.k != text || !ok {
-		return rejectHint("type", RuleTypeSupported, "is not a supported event type",
-			"one of page_viewed, contents_viewed, items_added, checkout_started, order_created, lead_created, registration_completed, appointment_scheduled, app_installed, app_opened, trial_started, subscription_created, custom")
+		return r.foldEventType()
 	}
 	r.typeName, r.shape = r.typ.s, shape
 	return nil
@@ -220,7 +220,9 @@ func (r *record) normaliseID() *problem {
 			return nil
 		}
 	}
-	return rejectHint("id", RuleIDFormat, "must be a non-empty string or an integer", "your order, payment or lead id; leave it out to have one derived")
+	prob := idProblem("id", RuleIDFormat, r.id)
+	prob.hint = "your order, payment or lead id; leave it out to have one derived"
+	return prob
 }
 
 // customEventName requires custom_event_name for custom events only.
@@ -233,7 +235,7 @@ func (r *record) customEventName() *problem {
 	case r.customName.k == absent:
 		return rejectHint("custom_event_name", RuleCustomEventNameRequired, "is required when type is custom", "the name of the custom event set up in Ads Manager")
 	case r.customName.k != text:
-		return reject("custom_event_name", RuleStringType, "must be a string")
+		return wrongType("custom_event_name", RuleStringType, r.customName.k, "a string")
 	}
 	return checkCustomEventName(r.customName.s)
 }
@@ -252,12 +254,12 @@ func (r *record) timestamp() *problem {
 // the configured default, if any.
 func (r *record) source() *problem {
 	app := r.typeName == "app_installed" || r.typeName == "app_opened"
-	r.effectiveSource = r.actionSource
 	switch {
 	case r.actionSource.k != absent:
-		if r.actionSource.k != text || !isActionSource(r.actionSource.s) {
-			return rejectHint("action_source", RuleActionSourceEnum, "is not a supported action source", strings.Join(actionSources, ", "))
+		if prob := r.canonicalActionSource(); prob != nil {
+			return prob
 		}
+		r.effectiveSource = r.actionSource
 		if app && r.actionSource.s != "mobile_app" {
 			return rejectHint("action_source", RuleActionSourceApp, "must be mobile_app for app_installed and app_opened events", "mobile_app, or leave it out")
 		}
@@ -278,7 +280,7 @@ func (r *record) source() *problem {
 		return nil
 	case text:
 	default:
-		return reject("source_url", RuleStringType, "must be a string")
+		return wrongType("source_url", RuleStringType, r.sourceURL.k, "a string")
 	}
 	u, reason, p := normaliseSourceURL(r.sourceURL.s)
 	if p != nil {
@@ -295,19 +297,10 @@ func (r *record) source() *problem {
 // scalars checks oppref, which passes through untouched, and opt_out.
 func (r *record) scalars() *problem {
 	if r.oppref.k != absent && r.oppref.k != text {
-		return reject("oppref", RuleStringType, "must be a string")
+		return wrongType("oppref", RuleStringType, r.oppref.k, "a string")
 	}
 	if r.optOut.k != absent && r.optOut.k != boolean {
-		return rejectHint("opt_out", RuleOptOutBoolean, "must be true or false", "true excludes the event from personalization")
+		return r.optOutText()
 	}
 	return nil
-}
-
-func isActionSource(s string) bool {
-	for _, a := range actionSources {
-		if a == s {
-			return true
-		}
-	}
-	return false
 }

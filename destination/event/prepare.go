@@ -52,7 +52,7 @@ func NewPreparer(opts Options) (*Preparer, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	if p.defaultSource != "" && !isActionSource(p.defaultSource) {
+	if _, ok := foldName(p.defaultSource, actionSources); p.defaultSource != "" && !ok {
 		return nil, fmt.Errorf("default action source %q is not one of %s", p.defaultSource, strings.Join(actionSources, ", "))
 	}
 	sch, err := compiledSchema()
@@ -110,11 +110,15 @@ func (p *Preparer) Prepare(stream string, record int64, data []byte) (Event, err
 
 func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 	r := record{now: p.now(), loc: p.loc, defaultSource: p.defaultSource}
-	if prob := scan(&r, string(data)); prob != nil {
+	if prob := scan(&r, string(data)); prob == errFlatColumns {
+		if prob := r.scanFlat(string(data)); prob != nil {
+			return Event{}, prob
+		}
+	} else if prob != nil {
 		return Event{}, prob
 	}
 	if prob := r.normalise(); prob != nil {
-		return Event{}, prob
+		return Event{}, r.flat.rename(prob)
 	}
 	out, id := r.encode(stream, make([]byte, 0, len(data)+160+r.u.digestBytes()))
 	if n := p.prepared.Add(1); p.validateAll || n%sampleEvery == 1 {
@@ -122,6 +126,7 @@ func (p *Preparer) prepare(stream string, data []byte) (Event, *problem) {
 			return Event{}, prob
 		}
 	}
+	r.flat.renameDropped(r.dropped)
 	if len(r.dropped) > 1 {
 		slices.SortFunc(r.dropped, func(a, b Dropped) int { return strings.Compare(a.Path, b.Path) })
 	}

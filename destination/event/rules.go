@@ -41,6 +41,7 @@ const (
 	RuleQuantityPositive         = "quantity_positive"
 	RuleVariantDictStrings       = "variant_dict_strings"
 	RuleCustomDataSize           = "custom_data_size"
+	RuleFlatConflict             = "flat_conflict"
 	RuleSchema                   = "schema"
 )
 
@@ -53,7 +54,7 @@ var allRules = []string{
 	RuleActionSourceEnum, RuleActionSourceApp, RuleSourceURLRequired, RuleSourceURLAbsolute, RuleStringType, RuleOptOutBoolean,
 	RuleUserObject, RuleDataTypeMatches, RuleContentsForbidden, RuleContentsArray, RuleContentObject,
 	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive,
-	RuleVariantDictStrings, RuleCustomDataSize, RuleSchema,
+	RuleVariantDictStrings, RuleCustomDataSize, RuleFlatConflict, RuleSchema,
 }
 
 // Rejection explains why a record was refused, without any personal data or
@@ -70,7 +71,7 @@ type Rejection struct {
 }
 
 // Error formats the rejection on one line, for example
-// `stream "orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: 12999 for 129.99 USD)`.
+// `stream "orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: amounts are integers in minor units; USD has 2 decimals, so multiply by 100)`.
 func (r *Rejection) Error() string {
 	b := make([]byte, 0, 96+len(r.Stream)+len(r.Path)+len(r.Message)+len(r.Hint))
 	b = append(b, "stream "...)

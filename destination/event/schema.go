@@ -20,7 +20,10 @@ const schemaURL = "urn:openai-ads-conversions:record.json"
 // from Record and the data shape types. It is the schema Prepare validates
 // with, and the one discover publishes as an operation's json_schema. It is
 // lenient where the connector is: undocumented fields are allowed (they are
-// dropped), timestamp_ms may be a string, data and user may be JSON text.
+// dropped), timestamp_ms may be a string, data and user may be JSON text,
+// amounts, quantities and opt_out may be typed as text and enum values may be
+// in any letter case. Every user and data field is also offered as a
+// top-level property user_<field> or data_<field>, for plain tables.
 func Schema() json.RawMessage {
 	b, err := schemaJSON()
 	if err != nil {
@@ -61,11 +64,12 @@ func buildSchema() *jsonschema.Schema {
 		d.Version, d.ID = "", ""
 		nullable(d, false)
 		if t, ok := d.Properties.Get("type"); ok {
-			t.Type, t.Extras, t.Enum = "", nil, []any{sh.name, nil}
+			t.Type, t.Extras, t.Enum = "", map[string]any{"type": []string{"string", "null"}}, nil
+			t.Pattern = foldEnumPattern(sh.name)
 		}
 		d.Type = ""
 		d.Extras = map[string]any{"type": []string{"object", "string", "null"}}
-		var types []any
+		var types []string
 		for _, t := range eventTypeNames() {
 			if shapeOf[t] == sh.name {
 				types = append(types, t)
@@ -75,9 +79,10 @@ func buildSchema() *jsonschema.Schema {
 		then.Properties.Set("data", d)
 		s.AllOf = append(s.AllOf, &jsonschema.Schema{If: typeIn(types...), Then: then})
 	}
+	addFlatProperties(r, s)
 	nullable(s, true)
 	appSource := &jsonschema.Schema{Properties: jsonschema.NewProperties()}
-	appSource.Properties.Set("action_source", &jsonschema.Schema{Enum: []any{"mobile_app", nil}})
+	appSource.Properties.Set("action_source", &jsonschema.Schema{Extras: map[string]any{"type": []string{"string", "null"}}, Pattern: foldEnumPattern("mobile_app")})
 	s.AllOf = append(s.AllOf, &jsonschema.Schema{If: typeIn("app_installed", "app_opened"), Then: appSource})
 	s.AllOf = append(s.AllOf, &jsonschema.Schema{
 		If:   typeIn("custom"),
@@ -85,6 +90,25 @@ func buildSchema() *jsonschema.Schema {
 		Else: onlyNull("custom_event_name"),
 	})
 	return s
+}
+
+// addFlatProperties offers every field of user and data as a top-level
+// property too, user_<field> and data_<field> (see flat.go), as the
+// platform's mapping screen lists only top-level properties. They are
+// generated from the User and Data types, so that new fields are offered as
+// they are added, each with the schema and description of its nested field.
+func addFlatProperties(r *jsonschema.Reflector, s *jsonschema.Schema) {
+	for _, obj := range []struct {
+		name string
+		typ  any
+	}{{"user", &User{}}, {"data", &Data{}}} {
+		fields := r.Reflect(obj.typ).Properties
+		for f := fields.Oldest(); f != nil; f = f.Next() {
+			column := flatColumnName(obj.name, f.Key)
+			f.Value.Description = sentence("The field "+obj.name+"."+f.Key+" as a top-level column.", f.Value.Description)
+			s.Properties.Set(column, f.Value)
+		}
+	}
 }
 
 // nullable lets every property below s (and every array item) be null, as
@@ -135,10 +159,11 @@ func onlyNull(name string) *jsonschema.Schema {
 	return s
 }
 
-// typeIn is a schema that holds when the event's type is one of types.
-func typeIn(types ...any) *jsonschema.Schema {
+// typeIn is a schema that holds when the event's type is one of types, in
+// any letter case.
+func typeIn(types ...string) *jsonschema.Schema {
 	s := &jsonschema.Schema{Properties: jsonschema.NewProperties(), Required: []string{"type"}}
-	s.Properties.Set("type", &jsonschema.Schema{Enum: types})
+	s.Properties.Set("type", &jsonschema.Schema{Type: "string", Pattern: foldEnumPattern(types...)})
 	return s
 }
 

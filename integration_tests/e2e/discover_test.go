@@ -96,6 +96,9 @@ func TestDiscover(t *testing.T) {
 					assert.Subset(t, schema.Required, []string{"type", "timestamp_ms"})
 					assert.Contains(t, schema.Properties, "id")
 					assert.Contains(t, string(schema.Properties["id"]), "deduplicates events on id together with type", "the dedup key is explained on id")
+					for _, column := range []string{"user_email", "user_country", "data_amount", "data_currency", "data_contents"} {
+						assert.Contains(t, schema.Properties, column, "flat columns are top-level, for the mapping screen")
+					}
 				}
 			}
 			assert.Equal(t, tt.wantObjects, objects)
