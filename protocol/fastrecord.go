@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -11,7 +10,10 @@ import (
 // (escapes in names, odd numbers, other message types, malformed JSON) makes it give up, and
 // the general decoder, which words errors properly, takes the line.
 
-// maxDepth bounds the nesting the fast path follows, as encoding/json does.
+// maxDepth is how deep the fast path follows nesting by recursion, the limit of
+// encoding/json. A value nested deeper is passed over without recursion (skipDeep), so that
+// a record nested too deep reaches the destination, which rejects that record (its data may
+// nest far less), instead of failing the whole input.
 const maxDepth = 10000
 
 // fastScanner walks one line.
@@ -122,14 +124,11 @@ func (s *fastScanner) record(rec *Record) bool {
 			}
 			rec.Namespace = string(ns)
 		case keyIs(key, "emitted_at"):
-			if !s.skipNumber() {
+			// Unused by the destination: any value passes, and only an integral number is kept.
+			if !s.skipValue(0) {
 				return false
 			}
-			n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
-			if err != nil {
-				return false
-			}
-			rec.EmittedAt = Millis(n)
+			_ = rec.EmittedAt.UnmarshalJSON(s.b[start:s.i]) // never fails
 		case keyIs(key, "data"), keyIs(key, "meta"), keyIs(key, "file_reference"):
 			if !s.skipValue(0) {
 				return false
@@ -228,7 +227,7 @@ func isMessageField(key []byte) bool {
 // skipValue passes over one valid JSON value.
 func (s *fastScanner) skipValue(depth int) bool {
 	if depth > maxDepth {
-		return false
+		return s.skipDeep()
 	}
 	s.space()
 	if s.i >= len(s.b) {
@@ -269,6 +268,88 @@ func (s *fastScanner) skipContainer(end byte, depth int, keyed bool) bool {
 			return false
 		}
 	}
+}
+
+// skipDeep passes over one valid JSON value without recursion, however deep it nests: one
+// bit per open container (set for an object) tells what must close it, so the memory it
+// takes is an eighth of a byte per level.
+func (s *fastScanner) skipDeep() bool {
+	var open []uint64
+	depth := 0
+	inObject := func() bool { d := depth - 1; return open[d/64]&(1<<(d%64)) != 0 }
+	enter := func(object bool) {
+		if depth/64 == len(open) {
+			open = append(open, 0)
+		}
+		bit := uint64(1) << (depth % 64)
+		if object {
+			open[depth/64] |= bit
+		} else {
+			open[depth/64] &^= bit
+		}
+		depth++
+	}
+	for {
+		s.space()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch c := s.b[s.i]; {
+		case c == '{':
+			s.i++
+			if !s.consume('}') {
+				enter(true)
+				if !s.member() {
+					return false
+				}
+				continue // the member's value
+			}
+		case c == '[':
+			s.i++
+			if !s.consume(']') {
+				enter(false)
+				continue // the first element
+			}
+		case c == '"':
+			if !s.skipString() {
+				return false
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if !s.skipNumber() {
+				return false
+			}
+		default:
+			if !s.literal("true") && !s.literal("false") && !s.literal("null") {
+				return false
+			}
+		}
+		// A value ended: close what ends here, then expect the next element or member.
+		for {
+			if depth == 0 {
+				return true
+			}
+			if s.consume(',') {
+				if inObject() && !s.member() {
+					return false
+				}
+				break
+			}
+			closer := byte(']')
+			if inObject() {
+				closer = '}'
+			}
+			if !s.consume(closer) {
+				return false
+			}
+			depth--
+		}
+	}
+}
+
+// member passes over an object member's key and colon.
+func (s *fastScanner) member() bool {
+	s.space()
+	return s.skipString() && s.colon()
 }
 
 // skipString passes over a string, checking its escapes.
