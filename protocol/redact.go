@@ -14,19 +14,63 @@ const MinSecretRun = 8
 // taken as long as it goes, so a whole secret becomes one "[redacted]". An empty secret
 // leaves text as it is.
 func RedactSecret(text, secret string) string {
-	n := min(MinSecretRun, len(secret))
-	if n == 0 || len(text) < n {
+	r := secretRuns{secret: secret} // no filter: building one costs more than one text
+	return r.redact(text)
+}
+
+// secretRuns finds the runs of one secret in texts. A filter of the secret's 8-byte windows
+// (one bit per hash) lets most positions of a text be passed over with a multiplication and
+// a bit test; a position whose bit is set is checked against the secret itself.
+type secretRuns struct {
+	secret string
+	filter []uint64 // 1<<filterBits bits; nil to check every position against the secret
+}
+
+const filterBits = 16
+
+func newSecretRuns(secret string) *secretRuns {
+	r := &secretRuns{secret: secret}
+	if len(secret) < MinSecretRun {
+		return r
+	}
+	r.filter = make([]uint64, 1<<filterBits/64)
+	for i := 0; i+MinSecretRun <= len(secret); i++ {
+		h := windowHash(window(secret, i))
+		r.filter[h/64] |= 1 << (h % 64)
+	}
+	return r
+}
+
+// window reads the 8 bytes of s at i as a number.
+func window(s string, i int) uint64 {
+	var w uint64
+	for j := MinSecretRun - 1; j >= 0; j-- {
+		w = w<<8 | uint64(s[i+j])
+	}
+	return w
+}
+
+func windowHash(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
+
+// redact returns text with the secret's runs replaced.
+func (r *secretRuns) redact(text string) string {
+	switch {
+	case r.secret == "":
+		return text
+	case len(r.secret) < MinSecretRun:
+		return strings.ReplaceAll(text, r.secret, redactedText)
+	case len(text) < MinSecretRun:
 		return text
 	}
 	var b strings.Builder
 	last := 0
-	for i := 0; i+n <= len(text); {
-		if !strings.Contains(secret, text[i:i+n]) {
+	for i := 0; i+MinSecretRun <= len(text); {
+		if !r.mayStartRun(text, i) || !strings.Contains(r.secret, text[i:i+MinSecretRun]) {
 			i++
 			continue
 		}
-		j := i + n
-		for j < len(text) && strings.Contains(secret, text[i:j+1]) {
+		j := i + MinSecretRun
+		for j < len(text) && strings.Contains(r.secret, text[i:j+1]) {
 			j++
 		}
 		if last == 0 {
@@ -41,4 +85,14 @@ func RedactSecret(text, secret string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// mayStartRun tells whether the 8 bytes of text at i may be a window of the secret: false
+// only when the filter rules it out.
+func (r *secretRuns) mayStartRun(text string, i int) bool {
+	if r.filter == nil {
+		return true
+	}
+	h := windowHash(window(text, i))
+	return r.filter[h/64]&(1<<(h%64)) != 0
 }

@@ -29,7 +29,7 @@ type Writer struct {
 	bw      *bufio.Writer
 	enc     *json.Encoder
 	buf     bytes.Buffer
-	secrets []string
+	secrets []*secretRuns
 	now     func() time.Time
 }
 
@@ -49,7 +49,7 @@ func (w *Writer) Redact(secret string) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.secrets = append(w.secrets, secret)
+	w.secrets = append(w.secrets, newSecretRuns(secret))
 }
 
 // Write writes one message and flushes it. The message is not modified: redaction works on
@@ -96,7 +96,7 @@ func (w *Writer) redacted(m *Message) *Message {
 // clean removes every secret from one free text. Called with mu held.
 func (w *Writer) clean(text string) string {
 	for _, s := range w.secrets {
-		text = RedactSecret(text, s)
+		text = s.redact(text)
 	}
 	return text
 }
