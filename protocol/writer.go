@@ -70,8 +70,8 @@ func (w *Writer) Write(m *Message) error {
 // redacted returns m, or a copy of it with the secrets removed from its free text. Called
 // with mu held.
 func (w *Writer) redacted(m *Message) *Message {
-	if len(w.secrets) == 0 {
-		return m
+	if len(w.secrets) == 0 || (m.Log == nil && m.Trace == nil && m.ConnectionStatus == nil) {
+		return m // no free text (a STATE is never touched)
 	}
 	out := *m
 	if m.Log != nil {
