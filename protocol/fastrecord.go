@@ -2,13 +2,16 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/json"
 	"unicode/utf8"
 )
 
 // RECORD lines are nearly all of a sync's input, so they get a decoder of their own that
 // makes one validating pass over the line and no reflection. Anything it does not expect
-// (escapes in names, odd numbers, other message types, malformed JSON) makes it give up, and
-// the general decoder, which words errors properly, takes the line.
+// (another payload, a name of the wrong type, other message types, malformed JSON) makes it
+// give up, and the general decoder, which words errors properly, takes the line. It reads
+// escaped names and keys, and values nested at any depth, so that every well-formed record
+// reaches the destination, which judges its data.
 
 // maxDepth is how deep the fast path follows nesting by recursion, the limit of
 // encoding/json. A value nested deeper is passed over without recursion (skipDeep), so that
@@ -185,8 +188,9 @@ func (s *fastScanner) literal(word string) bool {
 	return false
 }
 
-// plainString reads a string without escapes and returns its content. Invalid UTF-8, which
-// encoding/json would replace, makes it give up.
+// plainString reads a string and returns its content. A string with escapes or invalid
+// UTF-8 (rare in names and keys) is decoded by encoding/json, so that it reads exactly as the
+// general decoder reads it; the others are returned as they are in the line.
 func (s *fastScanner) plainString() ([]byte, bool) {
 	s.space()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -198,17 +202,32 @@ func (s *fastScanner) plainString() ([]byte, bool) {
 		switch c := s.b[j]; {
 		case c == '"':
 			if !ascii && !utf8.Valid(s.b[start:j]) {
-				return nil, false
+				return s.decodedString()
 			}
 			s.i = j + 1
 			return s.b[start:j], true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return s.decodedString()
+		case c < 0x20:
 			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
 	return nil, false
+}
+
+// decodedString reads the string at s.i with encoding/json.
+func (s *fastScanner) decodedString() ([]byte, bool) {
+	start := s.i
+	if !s.skipString() {
+		return nil, false
+	}
+	var v string
+	if json.Unmarshal(s.b[start:s.i], &v) != nil {
+		return nil, false
+	}
+	return []byte(v), true
 }
 
 // messageFields are the payload keys of a Message other than record.

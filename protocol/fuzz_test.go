@@ -62,6 +62,7 @@ func FuzzRecordFastPath(f *testing.F) {
 	f.Add([]byte(`{"type":"RECORD","log":5,"record":{"stream":"s","data":{},"emitted_at":1}}`))
 	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1e400}}`))
 	f.Add([]byte(`{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":"x"}}`))
+	f.Add([]byte(`{"type":"RECORD","rec\u006frd":{"str\u0065am":"a\"b\u00e9","namespace":"\ud800","data":{},"emitted_at":1}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		fast, ok := decodeRecordFast(line)
 		if !ok {
