@@ -16,14 +16,21 @@ const maxUnconfirmedLogs = 20
 // with its request id and counted. Its events still count as delivered: the meaning of
 // accepted_events is undocumented, so the connector reports and does not guess. Safe for
 // concurrent use.
+//
+// With validate_only, an accepted_events of 0 is not reported: the events were checked and,
+// as asked, not stored, which is one reading of 0 the connector cannot rule out.
 type confirmations struct {
-	out         *protocol.Writer
-	unconfirmed atomic.Int64
+	out          *protocol.Writer
+	validateOnly bool
+	unconfirmed  atomic.Int64
 }
 
 // check compares the answer res to a batch of n events sent to pixel.
 func (c *confirmations) check(pixel string, n int, res EventsResult) {
 	if c == nil {
+		return
+	}
+	if c.validateOnly && res.ErrorMessage == "" && res.AcceptedEvents != nil && *res.AcceptedEvents == 0 {
 		return
 	}
 	what := res.Mismatch(n)

@@ -61,3 +61,14 @@ func TestConfirmationsLogAndCount(t *testing.T) {
 	assert.Contains(t, c.summary(), "25 success answers did not confirm every event")
 	assert.Empty(t, (&confirmations{}).summary())
 }
+
+func TestConfirmationsInValidateOnlyTakeZeroForNotStored(t *testing.T) {
+	var out bytes.Buffer
+	c := &confirmations{out: protocol.NewWriter(&out), validateOnly: true}
+	zero, two := 0, 2
+	c.check("pxl_a", 3, EventsResult{AcceptedEvents: &zero})
+	assert.Zero(t, c.count(), "0 may mean checked and not stored")
+	c.check("pxl_a", 3, EventsResult{AcceptedEvents: &two})
+	c.check("pxl_a", 3, EventsResult{ErrorMessage: "Try again."})
+	assert.Equal(t, int64(2), c.count(), "another count, or an error body, is still reported")
+}

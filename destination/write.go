@@ -132,7 +132,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			budget:  cfg.RetryBudget(),
 			count:   &deliveryCounters{},
 			now:     env.Now,
-			answers: &confirmations{out: out},
+			answers: &confirmations{out: out, validateOnly: cfg.ValidateOnly},
 		},
 		budget:         semaphore.NewWeighted(maxQueuedBodyBytes),
 		work:           make(chan *batch),
