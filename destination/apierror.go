@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
 // maxErrorMessage caps how much of a server's error message reaches logs and traces, and
@@ -119,9 +121,10 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 		}
 	}
 	if e.Message == "" && len(body) > 0 && !json.Valid(body) {
-		// Not the API's JSON (a proxy's page, say): keep its first line only, shortened.
+		// Not the API's JSON (a proxy's page, say): keep its first line only, scrubbed
+		// whole before it is shortened, so that a cut cannot leave part of the key.
 		first, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
-		e.Message = capText(strings.TrimSpace(first), maxForeignBody)
+		e.Message = capText(scrub(strings.TrimSpace(first), key), maxForeignBody)
 	}
 	e.Message = capText(scrub(strings.TrimSpace(e.Message), key), maxErrorMessage)
 	e.Type, e.Param, e.Code = scrub(e.Type, key), scrub(e.Param, key), scrub(e.Code, key)
@@ -157,11 +160,11 @@ func rawString(raw json.RawMessage) string {
 	return ""
 }
 
-// scrub removes the key, and any bearer token, from a text that came from a server.
+// scrub removes the key, every run of protocol.MinSecretRun or more of its characters, and
+// any bearer token from a text that came from a server. It must run before the text is
+// shortened: a cut through the key would leave a piece that no longer matches it whole.
 func scrub(s string, key Secret) string {
-	if k := key.Reveal(); k != "" {
-		s = strings.ReplaceAll(s, k, redacted)
-	}
+	s = protocol.RedactSecret(s, key.Reveal())
 	return bearerPattern.ReplaceAllString(s, "Bearer "+redacted)
 }
 

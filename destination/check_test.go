@@ -670,6 +670,16 @@ func TestAPIErrorFromResponse(t *testing.T) {
 			want: APIError{Message: long[:maxErrorMessage] + "…"},
 		},
 		{
+			name: "key across the cap of a page that is not JSON is removed before cutting",
+			body: "<html>" + strings.Repeat("x", 100) + testKey + "</html>",
+			want: APIError{Message: "<html>" + strings.Repeat("x", 100) + "[redacted]</ht…"},
+		},
+		{
+			name: "a piece of the key is removed",
+			body: `{"error":{"message":"key ` + testKey[:14] + `... is not valid"}}`,
+			want: APIError{Message: "key [redacted]... is not valid"},
+		},
+		{
 			name: "key across the cap is removed before cutting",
 			body: `{"error":{"message":"` + strings.Repeat("a", maxErrorMessage-5) + testKey + `"}}`,
 			want: APIError{Message: strings.Repeat("a", maxErrorMessage-5) + "[reda…"},

@@ -62,22 +62,59 @@ func NewClient(cfg *Config, hc *http.Client, version string) *Client {
 	}
 }
 
-// EventsResult is the body of a 2xx answer to POST /v1/events, as far as it is known.
+// EventsResult is what a 2xx answer to POST /v1/events says, as far as it is known.
 type EventsResult struct {
-	AcceptedEvents *int `json:"accepted_events"`
+	// AcceptedEvents is the body's accepted_events; nil when the body has none.
+	AcceptedEvents *int
+	// ErrorMessage is the message of an error envelope that came with the 2xx status,
+	// scrubbed and capped; empty when the body is not one.
+	ErrorMessage string
+	// RequestID is the answer's x-request-id, which OpenAI support asks for.
+	RequestID string
+}
+
+// eventsBody is the body of a 2xx answer to POST /v1/events.
+type eventsBody struct {
+	AcceptedEvents *int            `json:"accepted_events"`
+	Error          json.RawMessage `json:"error"`
 }
 
 // PostEvents sends one body of events to a pixel, once. body is sent as is, so a retry of the
-// same body is byte-identical and the API can deduplicate it.
+// same body is byte-identical and the API can deduplicate it. A 2xx answer is a success
+// whatever its body says (its semantics are undocumented); the result reports what the body
+// said, for the caller to compare with what it sent.
 func (c *Client) PostEvents(ctx context.Context, pixel string, body []byte) (EventsResult, error) {
 	u := c.conversionsBase + "/v1/events?pid=" + url.QueryEscape(pixel)
-	var res EventsResult
-	err := c.do(ctx, http.MethodPost, u, "POST /v1/events", body, &res)
+	var out eventsBody
+	resp, data, err := c.do(ctx, http.MethodPost, u, "POST /v1/events", body, &out)
 	var shape *unexpectedBodyError
 	if errors.As(err, &shape) {
 		err = nil // the 2xx body is undocumented: the events were accepted all the same
 	}
-	return res, err
+	if err != nil {
+		return EventsResult{}, err
+	}
+	res := EventsResult{AcceptedEvents: out.AcceptedEvents, RequestID: scrub(resp.Header.Get("x-request-id"), c.key)}
+	if len(out.Error) > 0 && string(out.Error) != "null" {
+		res.ErrorMessage = newAPIError("POST /v1/events", resp, data, c.key, c.now()).Message
+		if res.ErrorMessage == "" {
+			res.ErrorMessage = "(an error without a message)"
+		}
+	}
+	return res, nil
+}
+
+// Mismatch says how the answer disagrees with a batch of n events: its body is an error, or
+// its accepted_events is not n. It returns "" when the answer confirms the batch or says
+// nothing about it. The words quote no event.
+func (r EventsResult) Mismatch(n int) string {
+	switch {
+	case r.ErrorMessage != "":
+		return "its body is an error: " + r.ErrorMessage
+	case r.AcceptedEvents != nil && *r.AcceptedEvents != n:
+		return fmt.Sprintf("accepted_events is %d for a batch of %d", *r.AcceptedEvents, n)
+	}
+	return ""
 }
 
 // AdAccount is the ad account a key belongs to, as GET /v1/ad_account returns it.
@@ -92,7 +129,7 @@ type AdAccount struct {
 // AdAccount reads the key's ad account, once.
 func (c *Client) AdAccount(ctx context.Context) (AdAccount, error) {
 	var a AdAccount
-	err := c.do(ctx, http.MethodGet, c.adsBase+"/v1/ad_account", "GET /v1/ad_account", nil, &a)
+	_, _, err := c.do(ctx, http.MethodGet, c.adsBase+"/v1/ad_account", "GET /v1/ad_account", nil, &a)
 	return a, err
 }
 
@@ -118,7 +155,7 @@ func (c *Client) Pixels(ctx context.Context) ([]Pixel, error) {
 			LastID  string  `json:"last_id"`
 			HasMore bool    `json:"has_more"`
 		}
-		if err := c.do(ctx, http.MethodGet, u, "GET /v1/conversions/pixels", nil, &list); err != nil {
+		if _, _, err := c.do(ctx, http.MethodGet, u, "GET /v1/conversions/pixels", nil, &list); err != nil {
 			return nil, err
 		}
 		all = append(all, list.Data...)
@@ -131,15 +168,16 @@ func (c *Client) Pixels(ctx context.Context) ([]Pixel, error) {
 }
 
 // do makes one request and decodes a 2xx JSON answer into out. A non-2xx answer is an
-// *APIError, no answer at all a *NetworkError.
-func (c *Client) do(ctx context.Context, method, u, endpoint string, body []byte, out any) error {
+// *APIError, no answer at all a *NetworkError. It returns the response (its body closed) and
+// the body read, capped at maxResponseBody, when there was an answer.
+func (c *Client) do(ctx context.Context, method, u, endpoint string, body []byte, out any) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return fmt.Errorf("%s: build request: %w", endpoint, err)
+		return nil, nil, fmt.Errorf("%s: build request: %w", endpoint, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
 	req.Header.Set("Accept", "application/json")
@@ -149,23 +187,23 @@ func (c *Client) do(ctx context.Context, method, u, endpoint string, body []byte
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &NetworkError{Endpoint: endpoint, Err: unwrapURLError(err, c.key)}
+		return nil, nil, &NetworkError{Endpoint: endpoint, Err: unwrapURLError(err, c.key)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody)) // let the connection be reused
 	if err != nil {
-		return &NetworkError{Endpoint: endpoint, Err: fmt.Errorf("read response: %w", err)}
+		return resp, nil, &NetworkError{Endpoint: endpoint, Err: fmt.Errorf("read response: %w", err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(endpoint, resp, data, c.key, c.now())
+		return resp, data, newAPIError(endpoint, resp, data, c.key, c.now())
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return &unexpectedBodyError{endpoint: endpoint, status: resp.StatusCode}
+			return resp, data, &unexpectedBodyError{endpoint: endpoint, status: resp.StatusCode}
 		}
 	}
-	return nil
+	return resp, data, nil
 }
 
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the URL, and keeps the

@@ -17,7 +17,7 @@ import (
 // Config is the destination's configuration, as the user enters it in the platform's form.
 // It is the single source of the spec: spec.json and the SPEC message are generated from it.
 type Config struct {
-	APIKey           Secret        `json:"api_key" jsonschema:"required,title=Conversions API key,description=The Conversions API key from OpenAI Ads Manager: Conversions → Manage conversion keys. An Advertiser API key (from Settings) cannot send events. A Conversions API key needs a pixel: set a Default Pixel ID or a Pixel per stream\\, or the connection check cannot test it."`
+	APIKey           Secret        `json:"api_key" jsonschema:"required,title=Conversions API key,description=The Conversions API key from OpenAI Ads Manager: Conversions → Manage conversion keys. An Advertiser API key (from Settings) cannot send events. A Conversions API key needs a pixel: set a Default Pixel ID or a Pixel per stream\\, or the connection check cannot test it. A key shorter than 20 characters\\, with spaces or control characters\\, or too plain (a word or a placeholder) is refused."`
 	ContinueOnErrors bool          `json:"continue_on_errors" jsonschema:"title=Continue on errors,description=When on\\, a record the API cannot accept is logged\\, counted as rejected and skipped\\, and the sync goes on. When off\\, the first such record fails the sync.,default=false"`
 	DefaultPixelID   string        `json:"default_pixel_id" jsonschema:"title=Default Pixel ID,description=The Pixel ID that receives the events of every stream that names no other pixel. Find it in Ads Manager under Conversions.,pattern=^\\S+$,example=pxl_1234567890"`
 	StreamPixels     []StreamPixel `json:"stream_pixels" jsonschema:"title=Pixel per stream,description=The Pixel ID of each stream for connections where the platform does not choose the pixel per stream (data activation does)."`
@@ -291,14 +291,55 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// minAPIKeyLength is the shortest API key accepted. OpenAI's keys are far longer; a short
+// one is a placeholder, a typo or a fragment, and a short secret cannot be told apart from
+// the words around it when it must be redacted.
+const minAPIKeyLength = 20
+
+// minAPIKeyDistinct is the fewest distinct characters an API key has: a random key of 20
+// characters has about 15, a placeholder such as "xxxxxxxxxxxxxxxxxxxxxxxx" has one.
+const minAPIKeyDistinct = 8
+
+// validateAPIKey refuses a key that cannot be real: empty; with a space or line break; with
+// a control character or any character outside printable ASCII (an HTTP header cannot carry
+// it, and no OpenAI key has one); shorter than minAPIKeyLength; or too plain: fewer than
+// minAPIKeyDistinct distinct characters, or letters only (a word, not a key). The messages
+// never quote the key.
 func validateAPIKey(key string) error {
+	const again = " (copy the key again from Ads Manager: Conversions → Manage conversion keys)"
 	switch {
 	case key == "":
 		return errors.New("is required")
 	case strings.ContainsAny(key, " \t\r\n"):
-		return errors.New("must not contain spaces or line breaks (copy the key again from Ads Manager)")
+		return errors.New("must not contain spaces or line breaks" + again)
+	case strings.IndexFunc(key, isControl) >= 0:
+		return errors.New("must not contain control characters" + again)
+	case strings.IndexFunc(key, func(r rune) bool { return r > '~' }) >= 0:
+		return errors.New("must contain only letters, digits and punctuation of plain ASCII" + again)
+	case len(key) < minAPIKeyLength:
+		return fmt.Errorf("is too short to be an API key: OpenAI's keys have far more than %d characters"+again, minAPIKeyLength)
+	case distinctBytes(key) < minAPIKeyDistinct || strings.IndexFunc(key, notLetter) < 0:
+		return errors.New("is too plain to be an API key: it looks like a word or a placeholder" + again)
 	}
 	return nil
+}
+
+// isControl tells whether r is an ASCII control character, which no HTTP header may carry.
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
+
+func notLetter(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }
+
+// distinctBytes counts the different bytes of s.
+func distinctBytes(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !seen[s[i]] {
+			seen[s[i]] = true
+			n++
+		}
+	}
+	return n
 }
 
 func validatePixelID(id string) error {

@@ -1,6 +1,7 @@
 package destination
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,9 +11,9 @@ import (
 )
 
 func TestParseConfigAppliesDefaults(t *testing.T) {
-	c, err := ParseConfig([]byte(`{"api_key":"  sk-test \n","continue_on_errors":true}`))
+	c, err := ParseConfig([]byte(`{"api_key":"  sk-test-0123456789abcdef \n","continue_on_errors":true}`))
 	require.NoError(t, err)
-	assert.Equal(t, "sk-test", c.APIKey.Reveal())
+	assert.Equal(t, "sk-test-0123456789abcdef", c.APIKey.Reveal())
 	assert.True(t, c.ContinueOnErrors)
 	assert.Equal(t, DefaultConversionsAPIBaseURL, c.ConversionsAPIBaseURL)
 	assert.Equal(t, DefaultAdsAPIBaseURL, c.AdsAPIBaseURL)
@@ -23,11 +24,11 @@ func TestParseConfigAppliesDefaults(t *testing.T) {
 }
 
 func TestParseConfigKeepsMeaningfulZeros(t *testing.T) {
-	c, err := ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,"max_retry_seconds":0}`))
+	c, err := ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789","continue_on_errors":false,"max_retry_seconds":0}`))
 	require.NoError(t, err)
 	assert.Equal(t, 0, c.MaxRetrySeconds, "0 means no retries, not the default")
 
-	_, err = ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,"batch_size":0}`))
+	_, err = ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789","continue_on_errors":false,"batch_size":0}`))
 	assert.ErrorContains(t, err, "batch_size: must be between 1 and 1000")
 }
 
@@ -86,7 +87,7 @@ func TestParseConfigBaseURLs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
-			_, err := ParseConfig([]byte(fmt.Sprintf(`{"api_key":"k","conversions_api_base_url":%q,"ads_api_base_url":%q}`, c.url, c.url)))
+			_, err := ParseConfig([]byte(fmt.Sprintf(`{"api_key":"sk-config-test-0123456789","conversions_api_base_url":%q,"ads_api_base_url":%q}`, c.url, c.url)))
 			if c.want == "" {
 				assert.NoError(t, err)
 				return
@@ -101,8 +102,8 @@ func TestParseConfigRefusesWhatIsNotAnObject(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{``, "has invalid JSON at byte 0"},
 		{`{`, "has invalid JSON at byte 1"},
-		{`{"api_key": "k",}`, "has invalid JSON at byte 17"},
-		{`{"api_key": "k"} x`, "has invalid JSON at byte 18"},
+		{`{"api_key": "sk-config-test-0123456789",}`, "has invalid JSON at byte 41"},
+		{`{"api_key": "sk-config-test-0123456789"} x`, "has invalid JSON at byte 42"},
 		{`[]`, "must be a JSON object"},
 		{`null`, "must be a JSON object"},
 		{`"x"`, "must be a JSON object"},
@@ -118,10 +119,10 @@ func TestParseConfigRefusesWhatIsNotAnObject(t *testing.T) {
 }
 
 func TestParseConfigContinueOnErrorsDefaultsToOff(t *testing.T) {
-	c, err := ParseConfig([]byte(`{"api_key":"k"}`))
+	c, err := ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789"}`))
 	require.NoError(t, err, "a hand-written config may leave continue_on_errors out")
 	assert.False(t, c.ContinueOnErrors)
-	c, err = ParseConfig([]byte(`{"api_key":"k","continue_on_errors":null}`))
+	c, err = ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789","continue_on_errors":null}`))
 	require.NoError(t, err)
 	assert.False(t, c.ContinueOnErrors)
 }
@@ -144,9 +145,9 @@ func TestParseConfigTimestampTimeZone(t *testing.T) {
 		{name: "a number", value: `2`, want: "timestamp_time_zone: must be a string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in := `{"api_key":"k"}`
+			in := `{"api_key":"sk-config-test-0123456789"}`
 			if tc.value != "" {
-				in = `{"api_key":"k","timestamp_time_zone":` + tc.value + `}`
+				in = `{"api_key":"sk-config-test-0123456789","timestamp_time_zone":` + tc.value + `}`
 			}
 			c, err := ParseConfig([]byte(in))
 			if !tc.ok {
@@ -176,7 +177,7 @@ func TestConfigPixelsListsEachOnceDefaultFirst(t *testing.T) {
 }
 
 func TestParseConfigRefusesUnknownFieldsInStreamPixels(t *testing.T) {
-	_, err := ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false,
+	_, err := ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789","continue_on_errors":false,
 		"stream_pixels":[{"stream_name":"a","pixel_id":"p"},{"stream_name":"b","pixel_id":"q","namespace":"x"},"oops"]}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "stream_pixels[1]: has an unknown field")
@@ -196,9 +197,9 @@ func TestParseConfigDefaultActionSource(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want, problem string
 	}{
-		{name: "absent means none", in: `{"api_key":"k","continue_on_errors":true}`},
-		{name: "a documented value", in: `{"api_key":"k","continue_on_errors":true,"default_action_source":" offline "}`, want: "offline"},
-		{name: "another value is refused", in: `{"api_key":"k","continue_on_errors":true,"default_action_source":"app"}`, problem: "default_action_source: must be one of web, mobile_app, offline, physical_store, phone_call, email, other"},
+		{name: "absent means none", in: `{"api_key":"sk-config-test-0123456789","continue_on_errors":true}`},
+		{name: "a documented value", in: `{"api_key":"sk-config-test-0123456789","continue_on_errors":true,"default_action_source":" offline "}`, want: "offline"},
+		{name: "another value is refused", in: `{"api_key":"sk-config-test-0123456789","continue_on_errors":true,"default_action_source":"app"}`, problem: "default_action_source: must be one of web, mobile_app, offline, physical_store, phone_call, email, other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ParseConfig([]byte(tc.in))
@@ -208,6 +209,44 @@ func TestParseConfigDefaultActionSource(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, c.DefaultActionSource)
+		})
+	}
+}
+
+// TestParseConfigRefusesKeysThatCannotBeReal names the field and never quotes the key.
+func TestParseConfigRefusesKeysThatCannotBeReal(t *testing.T) {
+	tests := []struct {
+		name, key string
+		problem   string // "" when the key is accepted
+	}{
+		{name: "a real-looking key", key: "sk-svcacct-q7Xv3Lm9Tp2Wd8Rk4Hs6Nf1Bc5Yg0Ju"},
+		{name: "the demo key", key: "sk-demo-conversions-key"},
+		{name: "one letter", key: "e", problem: "is too short"},
+		{name: "a protocol word", key: "config_error", problem: "is too short"},
+		{name: "nineteen characters", key: "sk-0123456789abcdef", problem: "is too short"},
+		{name: "a word", key: "conversionsapikeyforopenai", problem: "is too plain"},
+		{name: "a placeholder", key: "xxxxxxxxxxxxxxxxxxxxxxxx", problem: "is too plain"},
+		{name: "few distinct characters", key: "ab-ab-ab-ab-ab-ab-ab-ab", problem: "is too plain"},
+		{name: "a control character", key: "sk-svcacct-q7Xv3Lm9\x01Tp2Wd8Rk4Hs6", problem: "must not contain control characters"},
+		{name: "DEL", key: "sk-svcacct-q7Xv3Lm9\x7fTp2Wd8Rk4Hs6", problem: "must not contain control characters"},
+		{name: "a line break inside", key: "sk-svcacct-q7Xv3Lm9\nTp2Wd8Rk4Hs6", problem: "must not contain spaces or line breaks"},
+		{name: "a non-ASCII letter", key: "sk-svcacct-q7Xv3Lm9éTp2Wd8Rk4Hs6", problem: "must contain only letters, digits and punctuation of plain ASCII"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := json.Marshal(map[string]any{"api_key": tt.key})
+			require.NoError(t, err)
+			_, err = ParseConfig(cfg)
+			if tt.problem == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Len(t, flatten(err), 1, "%v", err)
+			assert.ErrorContains(t, err, "api_key: "+tt.problem)
+			if len(tt.key) > 1 {
+				assert.NotContains(t, err.Error(), tt.key, "the key is never quoted")
+			}
 		})
 	}
 }

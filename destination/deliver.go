@@ -54,6 +54,7 @@ type deliverer struct {
 	budget  time.Duration // how long a pixel may keep failing
 	count   *deliveryCounters
 	now     func() time.Time // the clock of the send-time window (the command's, injected)
+	answers *confirmations   // 2xx answers that do not confirm their batch
 }
 
 // send delivers one batch of ln's pixel. Before each attempt (the first and every retry),
@@ -142,7 +143,10 @@ func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 	defer cancel()
 	d.count.requests.Add(1)
 	began := time.Now()
-	_, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
+	res, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
+	if err == nil {
+		d.answers.check(b.pixel, len(b.items), res)
+	}
 	if ctx.Err() != nil {
 		ln.limiter.Abandon() // shutting down: not a measurement of the API
 		return err

@@ -59,7 +59,7 @@ func TestSpecDefaultsAreTheParserDefaults(t *testing.T) {
 		} `json:"properties"`
 	}
 	require.NoError(t, json.Unmarshal(ConnectionSpecification(), &s))
-	c, err := ParseConfig([]byte(`{"api_key":"k","continue_on_errors":false}`))
+	c, err := ParseConfig([]byte(`{"api_key":"sk-config-test-0123456789","continue_on_errors":false}`))
 	require.NoError(t, err)
 	raw, err := json.Marshal(c)
 	require.NoError(t, err)

@@ -138,6 +138,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			budget:  cfg.RetryBudget(),
 			count:   &deliveryCounters{},
 			now:     env.Now,
+			answers: &confirmations{out: out, validateOnly: cfg.ValidateOnly},
 		},
 		budget:         newByteBudget(maxQueuedBodyBytes, maxQueuedBodies(cfg.MaxInFlight)),
 		lanes:          newLanes(cfg.MaxInFlight, nil),

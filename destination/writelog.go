@@ -226,10 +226,14 @@ func (w *syncWriter) logSummary() {
 		outcome = " (rejected records were not sent: see each stream's counts by rule above)"
 	}
 	n := w.deliver.count
-	w.logf(levelFor(rejected), "Summary: %s received, %d delivered, %d rejected%s; %s, %s, %d rate-limited (429), %s; %s, %.0f events/s.",
+	level := levelFor(rejected)
+	if w.deliver.answers.count() > 0 {
+		level = protocol.LevelWarn
+	}
+	w.logf(level, "Summary: %s received, %d delivered, %d rejected%s; %s, %s, %d rate-limited (429), %s%s; %s, %.0f events/s.",
 		plural(received, "record", "records"), delivered, rejected, outcome,
 		plural(n.requests.Load(), "request", "requests"), plural(n.retries.Load(), "retry", "retries"), n.rateLimited.Load(),
-		plural(n.splits.Load(), "batch split", "batch splits"), elapsed.Round(time.Millisecond), rate(delivered, elapsed))
+		plural(n.splits.Load(), "batch split", "batch splits"), w.deliver.answers.summary(), elapsed.Round(time.Millisecond), rate(delivered, elapsed))
 }
 
 // levelFor is the level of a summary line: WARN when it counts rejected records.

@@ -2,16 +2,21 @@ package protocol
 
 import (
 	"bytes"
-	"strconv"
+	"encoding/json"
 	"unicode/utf8"
 )
 
 // RECORD lines are nearly all of a sync's input, so they get a decoder of their own that
 // makes one validating pass over the line and no reflection. Anything it does not expect
-// (escapes in names, odd numbers, other message types, malformed JSON) makes it give up, and
-// the general decoder, which words errors properly, takes the line.
+// (another payload, a name of the wrong type, other message types, malformed JSON) makes it
+// give up, and the general decoder, which words errors properly, takes the line. It reads
+// escaped names and keys, and values nested at any depth, so that every well-formed record
+// reaches the destination, which judges its data.
 
-// maxDepth bounds the nesting the fast path follows, as encoding/json does.
+// maxDepth is how deep the fast path follows nesting by recursion, the limit of
+// encoding/json. A value nested deeper is passed over without recursion (skipDeep), so that
+// a record nested too deep reaches the destination, which rejects that record (its data may
+// nest far less), instead of failing the whole input.
 const maxDepth = 10000
 
 // fastScanner walks one line.
@@ -125,14 +130,11 @@ func (s *fastScanner) record(rec *Record) bool {
 			}
 			rec.Namespace = string(ns)
 		case keyIs(key, "emitted_at"):
-			if !s.skipNumber() {
+			// Unused by the destination: any value passes, and only an integral number is kept.
+			if !s.skipValue(0) {
 				return false
 			}
-			n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
-			if err != nil {
-				return false
-			}
-			rec.EmittedAt = Millis(n)
+			_ = rec.EmittedAt.UnmarshalJSON(s.b[start:s.i]) // never fails
 		case keyIs(key, "data"), keyIs(key, "meta"), keyIs(key, "file_reference"):
 			if !s.skipValue(0) {
 				return false
@@ -189,8 +191,9 @@ func (s *fastScanner) literal(word string) bool {
 	return false
 }
 
-// plainString reads a string without escapes and returns its content. Invalid UTF-8, which
-// encoding/json would replace, makes it give up.
+// plainString reads a string and returns its content. A string with escapes or invalid
+// UTF-8 (rare in names and keys) is decoded by encoding/json, so that it reads exactly as the
+// general decoder reads it; the others are returned as they are in the line.
 func (s *fastScanner) plainString() ([]byte, bool) {
 	s.space()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -202,17 +205,32 @@ func (s *fastScanner) plainString() ([]byte, bool) {
 		switch c := s.b[j]; {
 		case c == '"':
 			if !ascii && !utf8.Valid(s.b[start:j]) {
-				return nil, false
+				return s.decodedString()
 			}
 			s.i = j + 1
 			return s.b[start:j], true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return s.decodedString()
+		case c < 0x20:
 			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
 	return nil, false
+}
+
+// decodedString reads the string at s.i with encoding/json.
+func (s *fastScanner) decodedString() ([]byte, bool) {
+	start := s.i
+	if !s.skipString() {
+		return nil, false
+	}
+	var v string
+	if json.Unmarshal(s.b[start:s.i], &v) != nil {
+		return nil, false
+	}
+	return []byte(v), true
 }
 
 // messageFields are the payload keys of a Message other than record.
@@ -231,7 +249,7 @@ func isMessageField(key []byte) bool {
 // skipValue passes over one valid JSON value.
 func (s *fastScanner) skipValue(depth int) bool {
 	if depth > maxDepth {
-		return false
+		return s.skipDeep()
 	}
 	s.space()
 	if s.i >= len(s.b) {
@@ -272,6 +290,88 @@ func (s *fastScanner) skipContainer(end byte, depth int, keyed bool) bool {
 			return false
 		}
 	}
+}
+
+// skipDeep passes over one valid JSON value without recursion, however deep it nests: one
+// bit per open container (set for an object) tells what must close it, so the memory it
+// takes is an eighth of a byte per level.
+func (s *fastScanner) skipDeep() bool {
+	var open []uint64
+	depth := 0
+	inObject := func() bool { d := depth - 1; return open[d/64]&(1<<(d%64)) != 0 }
+	enter := func(object bool) {
+		if depth/64 == len(open) {
+			open = append(open, 0)
+		}
+		bit := uint64(1) << (depth % 64)
+		if object {
+			open[depth/64] |= bit
+		} else {
+			open[depth/64] &^= bit
+		}
+		depth++
+	}
+	for {
+		s.space()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch c := s.b[s.i]; {
+		case c == '{':
+			s.i++
+			if !s.consume('}') {
+				enter(true)
+				if !s.member() {
+					return false
+				}
+				continue // the member's value
+			}
+		case c == '[':
+			s.i++
+			if !s.consume(']') {
+				enter(false)
+				continue // the first element
+			}
+		case c == '"':
+			if !s.skipString() {
+				return false
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if !s.skipNumber() {
+				return false
+			}
+		default:
+			if !s.literal("true") && !s.literal("false") && !s.literal("null") {
+				return false
+			}
+		}
+		// A value ended: close what ends here, then expect the next element or member.
+		for {
+			if depth == 0 {
+				return true
+			}
+			if s.consume(',') {
+				if inObject() && !s.member() {
+					return false
+				}
+				break
+			}
+			closer := byte(']')
+			if inObject() {
+				closer = '}'
+			}
+			if !s.consume(closer) {
+				return false
+			}
+			depth--
+		}
+	}
+}
+
+// member passes over an object member's key and colon.
+func (s *fastScanner) member() bool {
+	s.space()
+	return s.skipString() && s.colon()
 }
 
 // skipString passes over a string, checking its escapes.

@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"strconv"
 )
@@ -50,22 +49,20 @@ type Record struct {
 
 // Millis is a time in milliseconds since the epoch. It reads an integral number in any JSON
 // notation (1767225600000, 1767225600000.0, 1.7672256e12), as sources write it differently.
+// The destination does not use the record's emitted_at, so a value it cannot read (a
+// fraction, 1e400, a string) is left zero instead of failing the input.
 type Millis int64
 
-// UnmarshalJSON reads an integral number; a fraction is refused.
+// UnmarshalJSON reads an integral number; anything else leaves m as it was.
 func (m *Millis) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 		*m = Millis(n)
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
-		return errors.New("emitted_at is not an integral number of milliseconds")
+	if err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<62 {
+		*m = Millis(f)
 	}
-	*m = Millis(f)
 	return nil
 }
 

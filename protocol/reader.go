@@ -188,8 +188,12 @@ func decodeMessage(line []byte, owned bool) (*Message, error) {
 	}
 	var m Message
 	if err := json.Unmarshal(line, &m); err != nil {
-		if !carriesData(line) {
+		typ, known := messageType(line)
+		if known && typ != TypeRecord && typ != TypeState && typ != "" {
 			return nil, nil // a TRACE, LOG or other message the destination does not use: skip it
+		}
+		if nestsDeeperThan(line, maxDepth) {
+			return nil, fmt.Errorf("%s nested more than %d levels deep, deeper than the connector reads", describeType(typ), maxDepth)
 		}
 		return nil, DescribeJSONError(err)
 	}
@@ -211,17 +215,70 @@ func decodeMessage(line []byte, owned bool) (*Message, error) {
 	return &m, nil
 }
 
-// carriesData tells whether a line that failed to decode is a RECORD or a STATE (or cannot be
-// told apart), whose loss would matter. Other messages with a payload this package reads
-// differently (a float where it wants an integer, say) are not worth failing a sync for.
-func carriesData(line []byte) bool {
-	var head struct {
-		Type Type `json:"type"`
+// messageType reads the top-level "type" of a line without decoding the rest, at any depth.
+// known is false when the line is not a JSON object whose type can be read that way (or has
+// none).
+func messageType(line []byte) (typ Type, known bool) {
+	s := fastScanner{b: line}
+	if !s.consume('{') {
+		return "", false
 	}
-	if json.Unmarshal(line, &head) != nil {
-		return true
+	for first := true; ; first = false {
+		s.space()
+		if s.consume('}') {
+			return typ, known
+		}
+		if !first && !s.consume(',') {
+			return "", false
+		}
+		key, ok := s.plainString()
+		if !ok || !s.colon() {
+			return "", false
+		}
+		if string(key) == "type" {
+			v, ok := s.plainString()
+			if !ok {
+				return "", false
+			}
+			typ, known = Type(v), true
+			continue
+		}
+		if !s.skipValue(0) {
+			return "", false
+		}
 	}
-	return head.Type == TypeRecord || head.Type == TypeState || head.Type == ""
+}
+
+// nestsDeeperThan tells whether line opens more than limit objects and arrays at once,
+// counting brackets outside strings. It does not check that the JSON is valid.
+func nestsDeeperThan(line []byte, limit int) bool {
+	depth := 0
+	inString := false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
+
+// describeType names a message by its type in an error: "a STATE message".
+func describeType(t Type) string {
+	if t == "" {
+		return "a message"
+	}
+	return "a " + string(t) + " message"
 }
 
 // DescribeJSONError turns an encoding/json decoding error into words that quote nothing

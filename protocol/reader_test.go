@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func TestReaderReportsMalformedLinesByNumberWithoutContent(t *testing.T) {
 	cases := map[string]string{
 		"broken JSON":          `{"type":"RECORD","record":{"stream":"s","data":{"email":"` + secret + `"`,
 		"record without data":  `{"type":"RECORD","record":{"stream":"` + secret + `"}}`,
-		"wrong envelope type":  `{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":"` + secret + `"}}`,
+		"wrong envelope type":  `{"type":"RECORD","record":{"stream":["` + secret + `"],"data":{},"emitted_at":1}}`,
 		"no type":              `{"record":{"stream":"s","data":{"email":"` + secret + `"}}}`,
 		"not an object":        `"` + secret + `"`,
 		"bad state type":       `{"type":"STATE","state":{"type":"PER_ROW"}}`,
@@ -108,4 +109,83 @@ func TestReaderKeepsLargeIntegersInRecordData(t *testing.T) {
 	msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
 	require.Empty(t, errs)
 	assert.Equal(t, `{"id":123456789012345678901234567890}`, string(msgs[0].Record.Data))
+}
+
+// TestReaderNeverFailsOnAnUnusedEnvelopeField reads records whose emitted_at the destination
+// cannot use: each is read, with emitted_at zero unless it is an integral number.
+func TestReaderNeverFailsOnAnUnusedEnvelopeField(t *testing.T) {
+	tests := []struct {
+		name, emittedAt string
+		want            Millis
+	}{
+		{name: "an integer", emittedAt: `1767225600000`, want: 1767225600000},
+		{name: "an integral float", emittedAt: `1.7672256e12`, want: 1767225600000},
+		{name: "out of range", emittedAt: `1e400`},
+		{name: "a fraction", emittedAt: `1.5`},
+		{name: "a string", emittedAt: `"yesterday"`},
+		{name: "an object", emittedAt: `{"at":1}`},
+		{name: "null", emittedAt: `null`},
+	}
+	for _, tt := range tests {
+		for _, general := range []bool{false, true} { // another payload key makes the fast path give up
+			extra := ""
+			if general {
+				extra = `,"state":null`
+			}
+			t.Run(fmt.Sprintf("%s general=%v", tt.name, general), func(t *testing.T) {
+				in := `{"type":"RECORD","record":{"stream":"s","data":{"a":1},"emitted_at":` + tt.emittedAt + `}` + extra + `}`
+				msgs, errs := readAll(t, NewReader(strings.NewReader(in), 0))
+				require.Empty(t, errs)
+				require.Len(t, msgs, 1)
+				assert.Equal(t, tt.want, msgs[0].Record.EmittedAt)
+				assert.Equal(t, `{"a":1}`, string(msgs[0].Record.Data))
+			})
+		}
+	}
+}
+
+// TestReaderPassesDeepRecordsOn reads a record nested deeper than encoding/json goes: the
+// record is read (its destination rejects it), the next line too. A state that deep is an
+// error that says why; a LOG that deep is skipped.
+func TestReaderPassesDeepRecordsOn(t *testing.T) {
+	const depth = maxDepth + 50
+	deep := strings.Repeat(`{"a":[`, depth/2) + `1` + strings.Repeat(`]}`, depth/2)
+	record := `{"type":"RECORD","record":{"stream":"\u0073","data":` + deep + `,"meta":` + deep + `,"emitted_at":1}}` // an escaped name too
+	state := `{"type":"STATE","state":{"type":"GLOBAL","global":` + deep + `}}`
+	log := `{"type":"LOG","log":{"level":"INFO","message":"x","extra":` + deep + `}}`
+	after := `{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1}}`
+	msgs, errs := readAll(t, NewReader(strings.NewReader(record+"\n"+log+"\n"+state+"\n"+after+"\n"), 0))
+	require.Len(t, msgs, 2)
+	assert.Equal(t, deep, string(msgs[0].Record.Data), "the deep record is read whole")
+	assert.Equal(t, "s", msgs[0].Record.Stream)
+	assert.Equal(t, `{}`, string(msgs[1].Record.Data))
+	require.Len(t, errs, 1)
+	var le *LineError
+	require.ErrorAs(t, errs[0], &le)
+	assert.Equal(t, int64(3), le.Line)
+	assert.EqualError(t, errs[0], "input line 3: a STATE message nested more than 10000 levels deep, deeper than the connector reads")
+}
+
+// TestSkipDeepChecksTheJSON passes over values nested past maxDepth and refuses broken ones.
+func TestSkipDeepChecksTheJSON(t *testing.T) {
+	open, closeAll := strings.Repeat("[", maxDepth+5), strings.Repeat("]", maxDepth+5)
+	tests := []struct {
+		name, value string
+		ok          bool
+	}{
+		{name: "arrays", value: open + closeAll, ok: true},
+		{name: "objects and values", value: open + `{"k":"v\"","n":[-1.5e3,true,null,{}],"e":[]}` + closeAll, ok: true},
+		{name: "mismatched brackets", value: open + "}" + closeAll[1:]},
+		{name: "one bracket short", value: open + closeAll[1:]},
+		{name: "a missing colon", value: open + `{"k" 1}` + closeAll},
+		{name: "a trailing comma", value: open + `1,` + closeAll},
+		{name: "a bad literal", value: open + `nul` + closeAll},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fastScanner{b: []byte(tt.value)}
+			ok := s.skipValue(0)
+			assert.Equal(t, tt.ok, ok && s.i == len(s.b))
+		})
+	}
 }

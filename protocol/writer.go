@@ -17,14 +17,19 @@ const redactedText = "[redacted]"
 // never interleaved. Every message is flushed as soon as it is written, so nothing
 // acknowledged (a STATE, a TRACE, a CONNECTION_STATUS) sits in a buffer.
 //
-// A Writer can be told secrets with [Writer.Redact]; it then replaces them wherever they
-// appear in a message, as a last line of defence behind the code that builds the messages.
+// A Writer can be told secrets with [Writer.Redact]; it then removes every run of
+// [MinSecretRun] or more of their characters from the free text of each later message, as a
+// last line of defence behind the code that builds the messages. Free text is a LOG's message
+// and stack trace, a TRACE error's message, internal message and stack trace, and a
+// CONNECTION_STATUS's message. Nothing else is touched: an echoed STATE stays byte for byte
+// what the platform sent, and enums (type, level, failure_type, status) and stream names stay
+// what they are, so a redaction never changes what a line means.
 type Writer struct {
 	mu      sync.Mutex
 	bw      *bufio.Writer
 	enc     *json.Encoder
 	buf     bytes.Buffer
-	secrets [][]byte
+	secrets []*secretRuns
 	now     func() time.Time
 }
 
@@ -36,102 +41,64 @@ func NewWriter(w io.Writer) *Writer {
 	return wr
 }
 
-// Redact makes the writer replace secret, and its JSON-escaped form, in every later message.
-// Empty secrets are ignored.
+// Redact makes the writer remove secret, and every run of [MinSecretRun] or more of its
+// characters, from the free text of every later message. Empty secrets are ignored.
 func (w *Writer) Redact(secret string) {
 	if secret == "" {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.secrets = append(w.secrets, []byte(secret))
-	for _, escapeHTML := range []bool{false, true} {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(escapeHTML)
-		_ = enc.Encode(secret) // a string always encodes
-		quoted := bytes.TrimSpace(b.Bytes())
-		if escaped := quoted[1 : len(quoted)-1]; string(escaped) != secret {
-			w.secrets = append(w.secrets, escaped)
-		}
-	}
+	w.secrets = append(w.secrets, newSecretRuns(secret))
 }
 
-// Write writes one message and flushes it.
+// Write writes one message and flushes it. The message is not modified: redaction works on
+// a copy.
 func (w *Writer) Write(m *Message) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Reset()
-	if err := w.enc.Encode(m); err != nil {
+	if err := w.enc.Encode(w.redacted(m)); err != nil {
 		return fmt.Errorf("encode %s message: %w", m.Type, err)
 	}
-	line := w.scrub(w.buf.Bytes())
-	if _, err := w.bw.Write(line); err != nil {
+	if _, err := w.bw.Write(w.buf.Bytes()); err != nil {
 		return err
 	}
 	return w.bw.Flush()
 }
 
-// scrub replaces the secrets in one encoded line, inside string values only: object keys and
-// the JSON's structure are left alone, so the line stays the same message however short or
-// odd a secret is. Should a replacement still break the JSON, the message is withheld.
-func (w *Writer) scrub(line []byte) []byte {
-	found := false
+// redacted returns m, or a copy of it with the secrets removed from its free text. Called
+// with mu held.
+func (w *Writer) redacted(m *Message) *Message {
+	if len(w.secrets) == 0 || (m.Log == nil && m.Trace == nil && m.ConnectionStatus == nil) {
+		return m // no free text (a STATE is never touched)
+	}
+	out := *m
+	if m.Log != nil {
+		l := *m.Log
+		l.Message, l.StackTrace = w.clean(l.Message), w.clean(l.StackTrace)
+		out.Log = &l
+	}
+	if m.Trace != nil && m.Trace.Error != nil {
+		tr, e := *m.Trace, *m.Trace.Error
+		e.Message, e.InternalMessage, e.StackTrace = w.clean(e.Message), w.clean(e.InternalMessage), w.clean(e.StackTrace)
+		tr.Error = &e
+		out.Trace = &tr
+	}
+	if m.ConnectionStatus != nil {
+		cs := *m.ConnectionStatus
+		cs.Message = w.clean(cs.Message)
+		out.ConnectionStatus = &cs
+	}
+	return &out
+}
+
+// clean removes every secret from one free text. Called with mu held.
+func (w *Writer) clean(text string) string {
 	for _, s := range w.secrets {
-		if bytes.Contains(line, s) {
-			found = true
-			break
-		}
+		text = s.redact(text)
 	}
-	if !found {
-		return line
-	}
-	out := make([]byte, 0, len(line)+32)
-	for i := 0; i < len(line); {
-		start, end, ok := nextString(line, i)
-		if !ok {
-			out = append(out, line[i:]...)
-			break
-		}
-		out = append(out, line[i:start]...)
-		value := line[start:end]
-		if !isObjectKey(line, end) {
-			for _, s := range w.secrets {
-				value = bytes.ReplaceAll(value, s, []byte(redactedText))
-			}
-		}
-		out = append(out, value...)
-		i = end
-	}
-	if !json.Valid(bytes.TrimSpace(out)) {
-		return []byte(`{"type":"LOG","log":{"level":"WARN","message":"a message was withheld because it contained a secret"}}` + "\n")
-	}
-	return out
-}
-
-// nextString finds the next JSON string literal at or after i: line[start:end] is its content,
-// between the quotes.
-func nextString(line []byte, i int) (start, end int, ok bool) {
-	q := bytes.IndexByte(line[i:], '"')
-	if q < 0 {
-		return 0, 0, false
-	}
-	start = i + q + 1
-	for j := start; j < len(line); j++ {
-		switch line[j] {
-		case '\\':
-			j++
-		case '"':
-			return start, j, true
-		}
-	}
-	return 0, 0, false
-}
-
-// isObjectKey tells whether the string ending at end (its closing quote) is an object key.
-func isObjectKey(line []byte, end int) bool {
-	rest := bytes.TrimLeft(line[end+1:], " \t")
-	return len(rest) > 0 && rest[0] == ':'
+	return text
 }
 
 // Log writes a LOG message.

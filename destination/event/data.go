@@ -182,6 +182,10 @@ func optionalCurrency(v val, path string) (string, int, *problem) {
 	return normaliseCurrency(v, path)
 }
 
+// hintAmountTooLarge is the advice for an amount beyond int64: the source's column is not
+// the amount it should be, which multiplying or dividing will not tell.
+const hintAmountTooLarge = "check that the column holds the event's amount in minor units (an id or a product of columns is far larger)"
+
 // normaliseAmount checks an amount: a non-negative integer in minor units,
 // written in any JSON number notation (12999, 12999.0, 1.2999e4) or as the
 // text of a plain integer ("12999"), with a currency in scope (cur, whose
@@ -195,6 +199,8 @@ func normaliseAmount(v val, parent, cur string, exp int) (string, *problem) {
 	}
 	i, digits, ok := integer(v.s)
 	switch {
+	case !ok && beyondInt64(v.s):
+		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "is too large: an amount is at most 9223372036854775807 minor units", hintAmountTooLarge)
 	case !ok:
 		return "", rejectHint(join(parent, "amount"), RuleAmountInteger, "must be an integer in minor units", minorUnitsHint(cur, exp))
 	case i < 0:

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -99,4 +100,12 @@ func isPlainInteger(n string) bool {
 		}
 	}
 	return true
+}
+
+// beyondInt64 tells whether the JSON number n, which integer refused, is refused for its
+// size (its magnitude is 2^63 or more, fraction or not) rather than for a fraction. The
+// float64 reading only classifies; it converts nothing.
+func beyondInt64(n string) bool {
+	f, err := strconv.ParseFloat(n, 64)
+	return (err != nil && math.IsInf(f, 0)) || math.Abs(f) >= 1<<63
 }

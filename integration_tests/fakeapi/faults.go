@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,15 @@ const (
 	FaultEchoAuth
 	// FaultPoison counts batches refused by [API.Poison]; it cannot be scripted.
 	FaultPoison
+	// FaultEchoKeyHTML answers 502 with a one-line text/html body, as a proxy's error page
+	// would, that holds the request's key (without "Bearer") from about byte 105 on, so
+	// that cutting the body at 120 bytes before redacting it would leave part of the key.
+	FaultEchoKeyHTML
+	// FaultAcceptedNone answers 200 {"accepted_events": 0} without storing the events: a
+	// success that counts none of them (the meaning is undocumented).
+	FaultAcceptedNone
+	// FaultOKErrorBody answers 200 with an error envelope as its body, storing nothing.
+	FaultOKErrorBody
 )
 
 var faultNames = map[FaultKind]string{
@@ -58,6 +68,9 @@ var faultNames = map[FaultKind]string{
 	FaultResetMidBody:          "reset_mid_body",
 	FaultEchoAuth:              "echo_auth",
 	FaultPoison:                "poison",
+	FaultEchoKeyHTML:           "echo_key_html",
+	FaultAcceptedNone:          "accepted_none",
+	FaultOKErrorBody:           "ok_error_body",
 }
 
 // String returns the kind's snake_case name, as used in JSON and in the
@@ -260,6 +273,15 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, f Fault) (done 
 		resetConn(w, r, n)
 	case FaultEchoAuth:
 		writeError(w, echoAuth(r, f.Status))
+	case FaultEchoKeyHTML:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, echoKeyHTML(r))
+	case FaultAcceptedNone:
+		writeJSON(w, http.StatusOK, map[string]int{"accepted_events": 0})
+	case FaultOKErrorBody:
+		writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{
+			"message": "The server had an error while processing your request.", "type": "server_error", "param": nil, "code": nil}})
 	default:
 		writeError(w, &apiError{status: http.StatusInternalServerError, typ: "server_error",
 			message: "fakeapi: unknown fault kind " + f.Kind.String()})
@@ -280,6 +302,14 @@ func echoAuth(r *http.Request, status int) *apiError {
 	}
 	return &apiError{status: http.StatusInternalServerError, typ: "server_error",
 		message: "Internal error while authenticating request (Authorization: " + auth + ")."}
+}
+
+// echoKeyHTML is the one-line page of FaultEchoKeyHTML: the request's key, without
+// "Bearer", starts at byte 105.
+func echoKeyHTML(r *http.Request) string {
+	key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	const head = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>upstream refused token "
+	return head + key + " at the edge</p></body></html>\r\n"
 }
 
 // wait sleeps d and reports whether the request should go on: false when the

@@ -29,6 +29,9 @@ func TestScriptedResponses(t *testing.T) {
 		{Fault{Kind: FaultUnavailable}, 503, "", `{"error":{"message":"503: Authentication backend failure","type":"server_error","param":null,"code":null}}`},
 		{Fault{Kind: FaultEchoAuth}, 500, "", `Authorization: Bearer ` + convKey},
 		{Fault{Kind: FaultEchoAuth, Status: 401}, 401, "", `Authorization: Bearer ` + convKey},
+		{Fault{Kind: FaultEchoKeyHTML}, 502, "", `refused token ` + convKey + ` at the edge`},
+		{Fault{Kind: FaultAcceptedNone}, 200, "", `{"accepted_events":0}`},
+		{Fault{Kind: FaultOKErrorBody}, 200, "", `{"error":{"code":null,"message":"The server had an error while processing your request.","param":null,"type":"server_error"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v %d", tt.fault.Kind, tt.wantStatus), func(t *testing.T) {

@@ -180,7 +180,7 @@ func runFixtures(args []string, stdout io.Writer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	overrides["api_key"] = "sk-not-a-known-key"
+	overrides["api_key"] = "sk-not-a-known-key-0123456789" // plausible (long enough), but unknown to the fake
 	badCfg, err := fixtures.Config(*url, overrides)
 	if err != nil {
 		return err
