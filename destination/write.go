@@ -167,8 +167,9 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	}
 	w.logStart()
 	// A signal stops reading at once, even while the loop waits for room to dispatch, and
-	// gives in-flight requests shutdownGrace before they are cancelled.
-	loopCtx, stopLoop := context.WithCancel(sendCtx)
+	// gives in-flight requests shutdownGrace before they are cancelled. A failure that halts
+	// sending ends the loop's waits too: no sender is left to make room.
+	loopCtx, stopLoop := context.WithCancel(waitCtx)
 	defer stopLoop()
 	defer context.AfterFunc(ctx, stopLoop)()
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })()
@@ -195,8 +196,8 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 // inputLoop handles stdin's messages until its end, a failure or a signal. It reports
 // whether a signal stopped it.
 //
-// loopCtx ends when ctx does (a signal) and when sending is cancelled (a failure): waits for
-// room to dispatch end with it.
+// loopCtx ends when ctx does (a signal) and when sending is halted or cancelled (a failure):
+// waits for room to dispatch end with it.
 func (w *syncWriter) inputLoop(ctx, loopCtx context.Context, chunks <-chan *chunk) bool {
 	flush := time.NewTimer(flushInterval)
 	flush.Stop()
