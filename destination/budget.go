@@ -35,15 +35,24 @@ func newByteBudget(limit int64, bodies int) *byteBudget {
 // error is returned and nothing is taken). A body larger than the whole budget is let
 // through alone.
 func (b *byteBudget) acquire(ctx context.Context, pixel string, n int64) error {
+	_, err := b.acquireUnless(ctx, pixel, n, nil)
+	return err
+}
+
+// acquireUnless is acquire that gives up, taking nothing and returning false, when the body
+// does not fit and giveUp (when not nil) says so. giveUp is asked again at every release and
+// every nudge; it is called with the budget's lock held and must not call the budget.
+func (b *byteBudget) acquireUnless(ctx context.Context, pixel string, n int64, giveUp func() bool) (bool, error) {
 	for {
 		b.mu.Lock()
 		if b.fits(pixel, n) {
-			b.used.bytes += n
-			b.used.bodies++
-			h := b.held[pixel]
-			b.held[pixel] = holding{bytes: h.bytes + n, bodies: h.bodies + 1}
+			b.takeLocked(pixel, n)
 			b.mu.Unlock()
-			return nil
+			return true, nil
+		}
+		if giveUp != nil && giveUp() {
+			b.mu.Unlock()
+			return false, nil
 		}
 		if b.freed == nil {
 			b.freed = make(chan struct{})
@@ -53,8 +62,43 @@ func (b *byteBudget) acquire(ctx context.Context, pixel string, n int64) error {
 		select {
 		case <-freed:
 		case <-ctx.Done():
-			return ctx.Err()
+			return false, ctx.Err()
 		}
+	}
+}
+
+// tryAcquire takes one body of n bytes for pixel if it fits now, without waiting.
+func (b *byteBudget) tryAcquire(pixel string, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.fits(pixel, n) {
+		return false
+	}
+	b.takeLocked(pixel, n)
+	return true
+}
+
+// takeLocked counts a body of n bytes as pixel's. Called with mu held.
+func (b *byteBudget) takeLocked(pixel string, n int64) {
+	b.used.bytes += n
+	b.used.bodies++
+	h := b.held[pixel]
+	b.held[pixel] = holding{bytes: h.bytes + n, bodies: h.bodies + 1}
+}
+
+// nudge wakes the waiters of acquireUnless, so that they ask giveUp again (a pixel started
+// failing or was paused).
+func (b *byteBudget) nudge() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wakeLocked()
+}
+
+// wakeLocked wakes every waiter. Called with mu held.
+func (b *byteBudget) wakeLocked() {
+	if b.freed != nil {
+		close(b.freed)
+		b.freed = nil
 	}
 }
 
@@ -81,8 +125,5 @@ func (b *byteBudget) release(pixel string, n int64) {
 	} else {
 		delete(b.held, pixel)
 	}
-	if b.freed != nil {
-		close(b.freed)
-		b.freed = nil
-	}
+	b.wakeLocked()
 }

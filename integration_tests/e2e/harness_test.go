@@ -180,9 +180,18 @@ type proc struct {
 // start runs the connector with args. The caller feeds stdin and calls wait.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv is start with env (KEY=value) added to the test's environment.
+func startEnv(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	p := &proc{t: t, cancel: cancel, notify: make(chan struct{}, 1), done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, binary, args...)
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stderr = &p.stderr
 	p.cmd.WaitDelay = 5 * time.Second
 	var err error
@@ -309,7 +318,13 @@ func (p *proc) wait() *result {
 // run runs the connector with stdin to its end.
 func run(t *testing.T, stdin []byte, args ...string) *result {
 	t.Helper()
-	p := start(t, args...)
+	return runEnv(t, nil, stdin, args...)
+}
+
+// runEnv is run with env (KEY=value) added to the test's environment.
+func runEnv(t *testing.T, env []string, stdin []byte, args ...string) *result {
+	t.Helper()
+	p := startEnv(t, env, args...)
 	var feeder sync.WaitGroup
 	feeder.Go(func() {
 		p.send(stdin)
