@@ -9,10 +9,15 @@ import (
 // number (many small bodies waiting help no sender and cost memory of their own). It keeps
 // one pixel from holding more than half of either while other pixels hold some: a pixel
 // whose requests are slow or retried cannot take the whole budget and starve the others. A
-// pixel alone may use it all. It is safe for concurrent use.
+// pixel alone may use it all, unless capped says it must keep to its half (a stuck pixel whose
+// further bodies can be spilled: it would hold the rest until its retry budget runs out, and
+// the other pixels, arriving later, would wait). It is safe for concurrent use.
 type byteBudget struct {
 	limit  int64 // bytes
 	bodies int   // bodies
+	// capped tells whether pixel, about to take a body of n bytes past its half, must keep to
+	// its half even alone (nil: never). It is called with mu held and must not call the budget.
+	capped func(pixel string, n int64) bool
 
 	mu    sync.Mutex
 	used  holding
@@ -111,7 +116,10 @@ func (b *byteBudget) fits(pixel string, n int64) bool {
 		return false
 	}
 	own := b.held[pixel]
-	return own == b.used || (own.bytes+n <= b.limit/2 && own.bodies+1 <= b.bodies/2)
+	if own.bytes+n <= b.limit/2 && own.bodies+1 <= b.bodies/2 {
+		return true
+	}
+	return own == b.used && (b.capped == nil || !b.capped(pixel, n))
 }
 
 // release gives back a body of n bytes that pixel took.

@@ -87,6 +87,7 @@ func spillWriter(t *testing.T, dir string) *syncWriter {
 		spill:  newSpillStore(dir, 1<<20, nil),
 		lanes:  newLanes(2, nil),
 	}
+	w.budget.capped = w.spillable
 	t.Cleanup(func() { require.NoError(t, w.spill.close()) })
 	// Each of two pixels holds 40 bytes: a body of 20 more is over pxl_stuck's half.
 	require.True(t, w.budget.tryAcquire("pxl_stuck", 40))
@@ -140,4 +141,24 @@ func TestDispatchWaitingSpillsWhenThePixelStalls(t *testing.T) {
 	w.budget.nudge() // what the deliverer does when a pixel is rate limited
 	require.True(t, <-done, "dispatched")
 	assert.NotNil(t, b.spilled, "spilled once the pixel stalled")
+}
+
+func TestBudgetKeepsACappedPixelToItsHalfEvenAlone(t *testing.T) {
+	tests := []struct {
+		name   string
+		capped bool
+		want   bool
+	}{
+		{"a pixel alone takes the whole budget", false, true},
+		{"a stuck pixel whose bodies can be spilled keeps to its half", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newByteBudget(100, 8)
+			b.capped = func(string, int64) bool { return tt.capped }
+			require.True(t, b.tryAcquire("pxl_stuck", 50), "within its half")
+			assert.Equal(t, tt.want, b.tryAcquire("pxl_stuck", 10), "past its half, alone")
+			assert.True(t, b.tryAcquire("pxl_ok", 10), "another pixel still has room")
+		})
+	}
 }

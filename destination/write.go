@@ -156,6 +156,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	}
 	w.spill.warn = func(msg string) { w.logf(protocol.LevelWarn, "%s", msg) }
 	w.deliver.stalled = w.budget.nudge
+	w.budget.capped = w.spillable
 	return w, nil
 }
 
@@ -352,11 +353,10 @@ func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 // body is written to the spill file instead, and reading goes on for the other pixels. When a
 // spill write fails, it waits as without a spill. It reports false when ctx ends first.
 func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
-	n := len(b.body)
-	ln := w.lanes.lane(b.pixel)
-	spill := func() bool { return ln.health.stuck(time.Now()) && w.spill.fits(n) }
+	n := int64(len(b.body))
+	spill := func() bool { return w.spillable(b.pixel, n) }
 	for {
-		took, err := w.budget.acquireUnless(ctx, b.pixel, int64(n), spill)
+		took, err := w.budget.acquireUnless(ctx, b.pixel, n, spill)
 		switch {
 		case err != nil:
 			return false
@@ -365,7 +365,7 @@ func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
 		}
 		ref, err := w.spill.put(b.body)
 		if err != nil {
-			continue // the store is broken or full now: spill says false
+			continue // the store is broken or full now: spillable says false
 		}
 		if w.spilled.Add(1) == 1 {
 			w.logf(protocol.LevelInfo, "Pixel %s is failing or rate limited and holds its share of the memory for waiting batches: its further batches wait in a temporary file in %s (at most %d MiB), and reading goes on for the other pixels.", b.pixel, w.spill.dir, maxSpillBytes>>20)
@@ -373,6 +373,12 @@ func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
 		b.spilled, b.body = &ref, nil
 		return true
 	}
+}
+
+// spillable tells whether a body of n bytes of pixel may go to the spill file rather than wait
+// for the byte budget: the pixel is not making progress and the spill has room.
+func (w *syncWriter) spillable(pixel string, n int64) bool {
+	return w.lanes.lane(pixel).health.stuck(time.Now()) && w.spill.fits(int(n))
 }
 
 // closeSpill removes the spill file, if any.

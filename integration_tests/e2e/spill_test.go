@@ -5,9 +5,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
 )
 
 // Issue 12, failure 1, its last gap: a stuck pixel's backlog larger than its half of the 12 MiB
@@ -23,7 +26,7 @@ func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 	f, s1, s2, args := stuckPixelSetup(t, true, 20, true)
 	in := interleaved(s1, s2, rounds, perStream/rounds, true)
 	tmp := t.TempDir()
-	r := runEnv(t, []string{"TMPDIR=" + tmp}, in.bytes(0), args...)
+	r := runWith(t, procOptions{env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
 
 	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
 	echoed := checkWrite(t, f, in, r)
@@ -59,4 +62,23 @@ func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 	left, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	assert.Empty(t, left, "the spill file is removed")
+}
+
+// A pixel that answers again after its backlog was spilled gets every spilled batch read back
+// and delivered: with pxl_slow rate limited for its first requests, s1's later batches wait in
+// the spill file, and in the end every record of both streams is stored exactly once and every
+// state echoed.
+func TestSpilledBatchesAreDeliveredWhenThePixelRecovers(t *testing.T) {
+	t.Parallel()
+	const perStream, rounds = 60000, 30
+	f, s1, s2, args := stuckPixelSetup(t, false, 60, false)
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultRateLimit, PixelID: "pxl_stuck", RetryAfter: time.Second, Times: 10})
+	in := interleaved(s1, s2, rounds, perStream/rounds, false)
+	r := run(t, in.bytes(0), args...)
+
+	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	echoed := checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	assert.Len(t, echoed, 2*rounds, "every state is echoed")
+	assert.True(t, containsAll(r.logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
 }
