@@ -28,6 +28,9 @@ type batch struct {
 	body  []byte
 	items []item
 	open  bool // still in the batcher, taking events
+	// spilled is where the body waits while it is in the spill file (body is then nil); nil
+	// for a body in memory, which holds its bytes of the byte budget.
+	spilled *spillRef
 }
 
 // IntegrationSource is the integration_source sent on every request: it names this connector

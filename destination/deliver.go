@@ -55,6 +55,7 @@ type deliverer struct {
 	count   *deliveryCounters
 	now     func() time.Time // the clock of the send-time window (the command's, injected)
 	answers *confirmations   // 2xx answers that do not confirm their batch
+	stalled func()           // called when a pixel fails or is paused (nil: nothing to tell)
 }
 
 // send delivers one batch of ln's pixel. Before each attempt (the first and every retry),
@@ -101,6 +102,9 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if isAPIErr && apiErr.Class() == ClassRateLimited {
 			d.count.rateLimited.Add(1)
 			ln.health.pause(time.Now().Add(delay))
+		}
+		if d.stalled != nil {
+			d.stalled()
 		}
 		if start.Before(since) {
 			since = start // a batch that keeps failing while others of its pixel succeed

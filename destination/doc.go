@@ -7,5 +7,6 @@
 // checkpoint and the adaptive request concurrency in concurrency; this package wires them to
 // the protocol and to HTTP. Batches wait on one lane per pixel (lanes.go), each with its own
 // limiter, pause and retry budget, so that a pixel that is throttled or failing slows down its
-// own streams only.
+// own streams only; such a pixel's batches past its share of the memory for waiting bodies wait
+// in a temporary file (spill.go) rather than stop reading.
 package destination

@@ -72,6 +72,14 @@ func (h *laneHealth) pause(until time.Time) {
 	h.mu.Unlock()
 }
 
+// stuck tells whether the pixel is not making progress at now: it is failing, or paused by a
+// rate limit.
+func (h *laneHealth) stuck(now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.failingSince.IsZero() || h.pausedUntil.After(now)
+}
+
 // state returns since when the pixel has been failing (zero when it is not) and until when it
 // is paused.
 func (h *laneHealth) state() (failingSince, pausedUntil time.Time) {

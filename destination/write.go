@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
@@ -73,8 +75,10 @@ type syncWriter struct {
 	batcher *batcher
 	deliver *deliverer
 	budget  *byteBudget
+	spill   *spillStore
 	lanes   *lanes
 	started time.Time
+	spilled atomic.Int64 // batches spilled
 
 	mu      sync.Mutex
 	tracker *checkpoint.Tracker
@@ -141,6 +145,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 			answers: &confirmations{out: out, validateOnly: cfg.ValidateOnly},
 		},
 		budget:         newByteBudget(maxQueuedBodyBytes, maxQueuedBodies(cfg.MaxInFlight)),
+		spill:          newSpillStore(os.TempDir(), maxSpillBytes, nil),
 		lanes:          newLanes(cfg.MaxInFlight, nil),
 		tracker:        checkpoint.New(),
 		streams:        make([]streamCounts, len(routes.byKey)),
@@ -149,12 +154,16 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 		unroutedStates: map[protocol.StreamDescriptor]checkpoint.StreamID{},
 		dropWarned:     make([]map[string]bool, len(routes.byKey)),
 	}
+	w.spill.warn = func(msg string) { w.logf(protocol.LevelWarn, "%s", msg) }
+	w.deliver.stalled = w.budget.nudge
+	w.budget.capped = w.spillable
 	return w, nil
 }
 
 // run reads stdin to its end (or to a failure or a signal), delivers, and echoes states.
 func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	w.started = time.Now()
+	defer w.closeSpill()
 	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	waitCtx, halt := context.WithCancel(sendCtx)
@@ -325,12 +334,12 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 }
 
 // dispatchAll queues ready batches on their pixels' lanes. It blocks while the bytes queued and
-// in flight are at their bound: this is the back-pressure that makes reading stdin wait. When
-// ctx ends first, the batches not handed over stay in w.ready, for the final flush.
+// in flight are at their bound: this is the back-pressure that makes reading stdin wait. A
+// batch of a stuck pixel over its share is spilled instead (see spillOrWait). When ctx ends
+// first, the batches not handed over stay in w.ready, for the final flush.
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for i, b := range ready {
-		n := int64(len(b.body))
-		if err := w.budget.acquire(ctx, b.pixel, n); err != nil {
+		if !w.budget.tryAcquire(b.pixel, int64(len(b.body))) && !w.spillOrWait(ctx, b) {
 			w.ready = ready[i:]
 			return
 		}
@@ -338,6 +347,46 @@ func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	}
 	clear(ready) // let delivered batches go
 	w.ready = ready[:0]
+}
+
+// spillOrWait waits until b's body fits in the byte budget and takes it, unless b's pixel is
+// not making progress (failing, or paused by a rate limit) and the spill has room: then b's
+// body is written to the spill file instead, and reading goes on for the other pixels. When a
+// spill write fails, it waits as without a spill. It reports false when ctx ends first.
+func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
+	n := int64(len(b.body))
+	spill := func() bool { return w.spillable(b.pixel, n) }
+	for {
+		took, err := w.budget.acquireUnless(ctx, b.pixel, n, spill)
+		switch {
+		case err != nil:
+			return false
+		case took:
+			return true
+		}
+		ref, err := w.spill.put(b.body)
+		if err != nil {
+			continue // the store is broken or full now: spillable says false
+		}
+		if w.spilled.Add(1) == 1 {
+			w.logf(protocol.LevelInfo, "Pixel %s is failing or rate limited and holds its share of the memory for waiting batches: its further batches wait in a temporary file in %s (at most %d MiB), and reading goes on for the other pixels.", b.pixel, w.spill.dir, maxSpillBytes>>20)
+		}
+		b.spilled, b.body = &ref, nil
+		return true
+	}
+}
+
+// spillable tells whether a body of n bytes of pixel may go to the spill file rather than wait
+// for the byte budget: the pixel is not making progress and the spill has room.
+func (w *syncWriter) spillable(pixel string, n int64) bool {
+	return w.lanes.lane(pixel).health.stuck(time.Now()) && w.spill.fits(int(n))
+}
+
+// closeSpill removes the spill file, if any.
+func (w *syncWriter) closeSpill() {
+	if err := w.spill.close(); err != nil {
+		w.logf(protocol.LevelWarn, "Removing the temporary file of spilled batches failed: %v.", err)
+	}
 }
 
 // sendLoop is one sender: it delivers the batches the lanes give it until they are closed and
@@ -353,14 +402,32 @@ func (w *syncWriter) sendLoop(sc sendContexts) {
 	}
 }
 
-// sendOne delivers one batch and gives its bytes back to the budget. A panic (our bug)
-// fails the sync instead of killing the process without a trace.
+// sendOne delivers one batch and gives its bytes back to the budget, or its place back to the
+// spill. A panic (our bug) fails the sync instead of killing the process without a trace.
 func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
-	n := int64(len(b.body))
-	defer w.budget.release(b.pixel, n)
+	if ref := b.spilled; ref != nil {
+		defer w.spill.release(*ref)
+	} else {
+		defer w.budget.release(b.pixel, int64(len(b.body)))
+	}
 	defer w.recoverPanic()
+	if b.spilled != nil && !w.unspill(b) {
+		return
+	}
 	w.deliverBatch(sc, ln, b)
 	b.body = nil
+}
+
+// unspill reads a spilled batch's body back. A read that fails fails the sync: the batch's
+// records stay unsettled, so no state covering them is echoed.
+func (w *syncWriter) unspill(b *batch) bool {
+	body, err := w.spill.read(*b.spilled)
+	if err != nil {
+		w.fail(&failure{kind: protocol.SystemError, message: "A batch kept in a temporary file could not be read back.", internal: err.Error()}, true)
+		return false
+	}
+	b.body = body
+	return true
 }
 
 // recoverPanic turns a panic of the calling goroutine into the sync's system_error. It must

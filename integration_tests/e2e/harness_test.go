@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -180,9 +181,31 @@ type proc struct {
 // start runs the connector with args. The caller feeds stdin and calls wait.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startWith(t, procOptions{}, args...)
+}
+
+// procOptions change how the connector is started.
+type procOptions struct {
+	env     []string // KEY=value added to the test's environment
+	peakRSS bool     // run it under /usr/bin/time to read its peak RSS (result.maxRSS)
+}
+
+// timeRSSPrefix starts the line /usr/bin/time writes to stderr with the peak RSS in KiB.
+const timeRSSPrefix = "e2e-peak-rss-kib="
+
+// startWith is start with opts.
+func startWith(t *testing.T, opts procOptions, args ...string) *proc {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	p := &proc{t: t, cancel: cancel, notify: make(chan struct{}, 1), done: make(chan struct{})}
-	p.cmd = exec.CommandContext(ctx, binary, args...)
+	if opts.peakRSS {
+		p.cmd = exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", timeRSSPrefix + "%M", binary}, args...)...)
+	} else {
+		p.cmd = exec.CommandContext(ctx, binary, args...)
+	}
+	if opts.env != nil {
+		p.cmd.Env = append(os.Environ(), opts.env...)
+	}
 	p.cmd.Stderr = &p.stderr
 	p.cmd.WaitDelay = 5 * time.Second
 	var err error
@@ -282,6 +305,7 @@ func (p *proc) waitForLine(timeout time.Duration, match func(outLine) bool) bool
 // result is what a finished run printed.
 type result struct {
 	exit   int
+	maxRSS int64 // peak RSS in bytes, when started with procOptions.peakRSS
 	lines  []outLine
 	stdout string
 	stderr string
@@ -297,6 +321,12 @@ func (p *proc) wait() *result {
 	defer p.mu.Unlock()
 	require.NoError(p.t, p.err, "running the connector")
 	r := &result{exit: p.exit, lines: p.lines, stderr: p.stderr.String()}
+	if before, after, ok := strings.Cut(r.stderr, timeRSSPrefix); ok {
+		kib, rest, _ := strings.Cut(after, "\n")
+		n, err := strconv.ParseInt(kib, 10, 64)
+		require.NoError(p.t, err, "peak RSS from /usr/bin/time")
+		r.maxRSS, r.stderr = n<<10, before+rest // stderr stays the connector's
+	}
 	var all strings.Builder
 	for _, l := range p.lines {
 		all.WriteString(l.text + "\n")
@@ -309,7 +339,13 @@ func (p *proc) wait() *result {
 // run runs the connector with stdin to its end.
 func run(t *testing.T, stdin []byte, args ...string) *result {
 	t.Helper()
-	p := start(t, args...)
+	return runWith(t, procOptions{}, stdin, args...)
+}
+
+// runWith is run with opts.
+func runWith(t *testing.T, opts procOptions, stdin []byte, args ...string) *result {
+	t.Helper()
+	p := startWith(t, opts, args...)
 	var feeder sync.WaitGroup
 	feeder.Go(func() {
 		p.send(stdin)

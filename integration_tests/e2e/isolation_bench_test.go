@@ -23,7 +23,7 @@ func TestMeasureStuckPixelThroughput(t *testing.T) {
 		f, s1, s2, args := stuckPixelSetup(t, stuck, 30, true)
 		in := interleaved(s1, s2, rounds, n/rounds, stuck)
 		began := time.Now()
-		r := run(t, in.bytes(0), args...)
+		r := runWith(t, procOptions{peakRSS: true}, in.bytes(0), args...)
 		total := time.Since(began)
 		if r.exit != 0 {
 			t.Fatalf("exit %d; stdout:\n%s", r.exit, r.stdout)
@@ -35,7 +35,7 @@ func TestMeasureStuckPixelThroughput(t *testing.T) {
 			}
 		}
 		s2Time := lastS2.Sub(began)
-		t.Logf("pxl_stuck stuck=%v: %d records per stream; s2's last state after %s: %.0f s2 records/s; run %s",
-			stuck, n, s2Time.Round(time.Millisecond), float64(n)/s2Time.Seconds(), total.Round(time.Millisecond))
+		t.Logf("pxl_stuck stuck=%v: %d records per stream; s2's last state after %s: %.0f s2 records/s; run %s; peak RSS %d MiB",
+			stuck, n, s2Time.Round(time.Millisecond), float64(n)/s2Time.Seconds(), total.Round(time.Millisecond), r.maxRSS>>20)
 	}
 }

@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+)
+
+// Issue 12, failure 1, its last gap: a stuck pixel's backlog larger than its half of the 12 MiB
+// of queued bodies does not stall reading. pxl_stuck answers 429 throughout; once its waiting
+// batches fill its share, the further ones are spilled to a temporary file, so that every
+// record of s2 is read, delivered and checkpointed while pxl_stuck still holds s1's records:
+// every state of s2 is echoed before the first of s1's records is given up. Then s1's records
+// are rejected with retry_budget, each once, and the run ends 0 as continue_on_errors says,
+// leaving no file behind in TMPDIR.
+func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
+	t.Parallel()
+	const perStream, rounds = 60000, 30
+	f, s1, s2, args := stuckPixelSetup(t, true, 20, true)
+	in := interleaved(s1, s2, rounds, perStream/rounds, true)
+	tmp := t.TempDir()
+	r := runWith(t, procOptions{env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
+
+	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	echoed := checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	assert.True(t, containsAll(r.logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
+
+	firstGivenUp := -1 // stdout line of the first rejection of an s1 record
+	for i, m := range r.msgs {
+		if m.log != nil && strings.Contains(m.log.Message, "retry_budget") {
+			firstGivenUp = i
+			break
+		}
+	}
+	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget")
+	lineOf := map[string]int{}
+	for i, l := range r.lines {
+		lineOf[l.text] = i
+	}
+	var s1States, s2States int
+	for _, e := range echoed {
+		if e.in.stream.name == "s1" {
+			s1States++
+			assert.Equal(t, [2]float64{0, perStream / rounds}, [2]float64{e.recorded, e.rejected}, "s1's state %d counts its records as rejected", e.in.id)
+			continue
+		}
+		s2States++
+		assert.Less(t, lineOf[e.line.text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
+	}
+	assert.Equal(t, rounds, s2States, "every state of s2 is echoed")
+	assert.Equal(t, rounds, s1States, "every state of s1 is echoed")
+	assert.True(t, containsAll(r.logs("WARN"), fmt.Sprintf(`Stream "s1" (pixel pxl_stuck): %d received, 0 delivered, %d rejected (retry_budget: %d)`, perStream, perStream, perStream)),
+		"every record of s1 is rejected once")
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the spill file is removed")
+}
+
+// A pixel that answers again after its backlog was spilled gets every spilled batch read back
+// and delivered: with pxl_slow rate limited for its first requests, s1's later batches wait in
+// the spill file, and in the end every record of both streams is stored exactly once and every
+// state echoed.
+func TestSpilledBatchesAreDeliveredWhenThePixelRecovers(t *testing.T) {
+	t.Parallel()
+	const perStream, rounds = 60000, 30
+	f, s1, s2, args := stuckPixelSetup(t, false, 60, false)
+	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultRateLimit, PixelID: "pxl_stuck", RetryAfter: time.Second, Times: 10})
+	in := interleaved(s1, s2, rounds, perStream/rounds, false)
+	r := run(t, in.bytes(0), args...)
+
+	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	echoed := checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	assert.Len(t, echoed, 2*rounds, "every state is echoed")
+	assert.True(t, containsAll(r.logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
+}
