@@ -5,7 +5,7 @@
 // loopback for other processes.
 //
 // The fake checks requests as OpenAI documents them
-// (/work/shared/reference/openai-ads-api.md), independently of the
+// (the team's reference, openai-ads-api.md), independently of the
 // connector's own validation, so that it cross-checks the connector. It
 // misbehaves on demand ([API.Script], [API.RandomFaults], [API.Poison]) and
 // records what it accepted ([API.Events], [API.Stats]). Everything is safe
