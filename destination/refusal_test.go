@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -190,10 +191,10 @@ func TestWindowProblem(t *testing.T) {
 		inside bool
 	}{
 		{"now", now, true},
-		{"exactly 7 days old", now.Add(-maxEventAge), true},
-		{"7 days and 1 ms old", now.Add(-maxEventAge - time.Millisecond), false},
-		{"exactly 10 minutes ahead", now.Add(maxEventLead), true},
-		{"10 minutes and 1 ms ahead", now.Add(maxEventLead + time.Millisecond), false},
+		{"exactly 7 days old", now.Add(-event.MaxAge), true},
+		{"7 days and 1 ms old", now.Add(-event.MaxAge - time.Millisecond), false},
+		{"exactly 10 minutes ahead", now.Add(event.MaxSkew), true},
+		{"10 minutes and 1 ms ahead", now.Add(event.MaxSkew + time.Millisecond), false},
 		{"the epoch", time.UnixMilli(0), false},
 	}
 	for _, tt := range tests {

@@ -6,20 +6,14 @@ import (
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 )
 
-// The API accepts an event at most maxEventAge old and at most maxEventLead ahead of its clock
-// when it receives it: "it must be checked immediately before transmission" (reference §0.2).
-const (
-	maxEventAge  = 7 * 24 * time.Hour
-	maxEventLead = 10 * time.Minute
-)
-
-// windowProblem says why an event of time ts (Unix ms) is outside the API's window at nowMS,
-// or returns "" when it is inside.
+// windowProblem says why an event of time ts (Unix ms) is outside the API's window
+// (event.MaxAge, event.MaxSkew) at nowMS, or returns "" when it is inside: "it must be checked
+// immediately before transmission" (reference §0.2).
 func windowProblem(ts, nowMS int64) string {
 	switch {
-	case ts < nowMS-maxEventAge.Milliseconds():
+	case ts < nowMS-event.MaxAge.Milliseconds():
 		return "was more than 7 days in the past by the time it could be sent"
-	case ts > nowMS+maxEventLead.Milliseconds():
+	case ts > nowMS+event.MaxSkew.Milliseconds():
 		return "is more than 10 minutes in the future by the clock at send time"
 	}
 	return ""

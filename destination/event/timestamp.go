@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// The API accepts events at most this old or this far ahead of its clock.
+// MaxAge and MaxSkew are the API's time window: it accepts an event at most MaxAge old and at
+// most MaxSkew ahead of its clock. Prepare checks them against Options.Now; a sender checks them
+// again immediately before each transmission (reference §0.2).
 const (
-	maxAge  = 7 * 24 * time.Hour
-	maxSkew = 10 * time.Minute
+	MaxAge  = 7 * 24 * time.Hour
+	MaxSkew = 10 * time.Minute
 )
 
 // Hints of the timestamp_format refusals. They show formats, never the value.
@@ -64,11 +66,11 @@ func epochMillis(n string) (int64, *problem) {
 	return i, nil
 }
 
-// checkWindow refuses a time more than maxAge before now or more than maxSkew
+// checkWindow refuses a time more than MaxAge before now or more than MaxSkew
 // after it, with a hint when the value looks like seconds or microseconds.
 func checkWindow(ms int64, now time.Time) *problem {
 	nowMS := now.UnixMilli()
-	lo, hi := nowMS-maxAge.Milliseconds(), nowMS+maxSkew.Milliseconds()
+	lo, hi := nowMS-MaxAge.Milliseconds(), nowMS+MaxSkew.Milliseconds()
 	switch {
 	case ms < lo:
 		hint := "send only events from the last 7 days"
