@@ -52,13 +52,8 @@ const maxUserValues = 3
 // documented shape. A pixel name, plaintext personal data and any other key
 // are refused.
 func (v *validator) user(i int) error {
-	switch k := v.s.next(); k {
-	case kindNull:
-		v.s.i += len("null")
-		return nil
-	case kindObject:
-	default:
-		return at(&mismatch{"an object", k}, evParam(i, "user"))
+	if present, err := v.open(kindObject, evParam(i, "user")); !present {
+		return err
 	}
 	return v.s.object(func(key []byte) error {
 		p := evParam(i, "user."+string(key))
@@ -93,13 +88,8 @@ func refusedUserKey(p, key string) error {
 
 // userList reads a list-valued user field at param p.
 func (v *validator) userList(p string, f userField) error {
-	switch k := v.s.next(); k {
-	case kindNull:
-		v.s.i += len("null")
-		return nil
-	case kindArray:
-	default:
-		return at(&mismatch{"an array", k}, p)
+	if present, err := v.open(kindArray, p); !present {
+		return err
 	}
 	return v.s.array(func(j int) error {
 		ep := fmt.Sprintf("%s[%d]", p, j)

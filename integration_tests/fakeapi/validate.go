@@ -334,13 +334,8 @@ func checkData(i int, typ, wantData string, f *eventFields) error {
 
 // data reads events[i].data into d, checking member types as it goes.
 func (v *validator) data(i int, d *dataFields) (present bool, err error) {
-	switch k := v.s.next(); k {
-	case kindNull:
-		v.s.i += len("null")
-		return false, nil
-	case kindObject:
-	default:
-		return false, at(&mismatch{"an object", k}, evParam(i, "data"))
+	if present, err := v.open(kindObject, evParam(i, "data")); !present {
+		return false, err
 	}
 	err = v.s.object(func(key []byte) error {
 		var err error
@@ -394,13 +389,8 @@ func badCurrency(p string, c []byte) error {
 
 // contents reads events[i].data.contents, an array of content items.
 func (v *validator) contents(i int, d *dataFields) (bool, error) {
-	switch k := v.s.next(); k {
-	case kindNull:
-		v.s.i += len("null")
-		return false, nil
-	case kindArray:
-	default:
-		return false, at(&mismatch{"an array", k}, evParam(i, "data.contents"))
+	if present, err := v.open(kindArray, evParam(i, "data.contents")); !present {
+		return false, err
 	}
 	return true, v.s.array(func(j int) error {
 		if k := v.s.next(); k != kindObject {
@@ -459,18 +449,31 @@ func (v *validator) item(i, j int, d *dataFields) error {
 // variantDict reads a content item's variant_dict: an object whose values
 // are strings (reference §0.2).
 func (v *validator) variantDict(p string) error {
-	switch k := v.s.next(); k {
-	case kindNull:
-		v.s.i += len("null")
-		return nil
-	case kindObject:
-	default:
-		return at(&mismatch{"an object", k}, p)
+	if present, err := v.open(kindObject, p); !present {
+		return err
 	}
 	return v.s.object(func(key []byte) error {
 		_, _, err := v.readString()
 		return at(err, p+"."+string(key))
 	})
+}
+
+// open reads past a null or finds the object or array (want) that the value at param p must
+// be. It reports whether a value is there to read; a value of another kind is a mismatch.
+func (v *validator) open(want kind, p string) (present bool, err error) {
+	switch k := v.s.next(); k {
+	case kindNull:
+		v.s.i += len("null")
+		return false, nil
+	case want:
+		return true, nil
+	default:
+		name := "an object"
+		if want == kindArray {
+			name = "an array"
+		}
+		return false, at(&mismatch{name, k}, p)
+	}
 }
 
 // readString reads a string; null reads as absent.
