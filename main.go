@@ -22,7 +22,6 @@ func main() {
 	err := destination.Run(ctx, os.Args[1:], destination.Env{
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
 		Version: version,
 	})
 	stop()

@@ -57,13 +57,13 @@ func TestRunReturnsWhenAFailureHaltsSendingWhileTheInputWaitsForRoom(t *testing.
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(context.Background(), args, Env{Stdin: stdin, Stdout: &out, Stderr: io.Discard, Version: "test"})
+		done <- Run(context.Background(), args, Env{Stdin: stdin, Stdout: &out, Version: "test"})
 	}()
 	go func() { _, _ = io.WriteString(feed, in.b.String()) }()
 	<-arrived
 	// Not a wait for a result: the scenario needs the flush of the partial batches to have
 	// started (it comes flushInterval after the state) before the held request is refused.
-	time.Sleep(3 * flushInterval)
+	time.Sleep(3 * defaultFlushInterval)
 	close(answer)
 	select {
 	case err := <-done:

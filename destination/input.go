@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sync/semaphore"
@@ -44,8 +45,11 @@ type preparedRecord struct {
 // so that decoding and validating records uses every core while batching stays in order.
 // The returned channel yields chunks in input order and is closed at the end of input or
 // when ctx is done. At most chunksAhead chunks are read ahead: reading stdin waits on the
-// input loop.
-func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *chunk {
+// input loop. The preparers end when the reader has, or when ctx is done: wait for them with
+// the returned group. The reader ends with the input or when ctx is done, unless it is blocked
+// in a Read of stdin, which nothing can wake: then it ends at the next line or the end of
+// input (see run).
+func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) (<-chan *chunk, *sync.WaitGroup) {
 	ordered := make(chan *chunk, chunksAhead)
 	toPrepare := make(chan *chunk, chunksAhead)
 	ahead := semaphore.NewWeighted(maxReadAheadBytes)
@@ -53,14 +57,23 @@ func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *ch
 		defer w.recoverPanic()
 		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare)
 	}()
+	preparers := &sync.WaitGroup{}
 	for range runtime.GOMAXPROCS(0) {
-		go func() {
-			for c := range toPrepare {
-				w.prepareSafely(c)
+		preparers.Go(func() {
+			for {
+				select {
+				case c, ok := <-toPrepare:
+					if !ok {
+						return
+					}
+					w.prepareSafely(c)
+				case <-ctx.Done():
+					return
+				}
 			}
-		}()
+		})
 	}
-	return ordered
+	return ordered, preparers
 }
 
 // prepareSafely prepares a chunk and always marks it prepared, even if preparing panics (our
