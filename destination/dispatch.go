@@ -174,7 +174,7 @@ func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
 // spillable tells whether a body of n bytes of pixel may go to the spill file rather than wait
 // for the byte budget: the pixel is not making progress and the spill has room.
 func (w *syncWriter) spillable(pixel string, n int64) bool {
-	return w.lanes.lane(pixel).health.stuck(time.Now()) && w.spill.fits(int(n))
+	return w.lanes.lane(pixel).health.stuck(w.opts.now()) && w.spill.fits(int(n))
 }
 
 // closeSpill removes the spill file, if any.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -120,8 +121,16 @@ func runWriteCommand(t *testing.T, args []string, stdin string, now func() time.
 	t.Helper()
 	var stdout bytes.Buffer
 	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Version: "test", Now: now})
+	return parseWriteOutput(t, &stdout, err)
+}
+
+// parseWriteOutput sorts what a write printed on stdout, and checks that every line is a
+// protocol message and that the key never appears.
+func parseWriteOutput(t *testing.T, stdout *bytes.Buffer, err error) *writeResult {
+	t.Helper()
 	res := &writeResult{err: err}
-	sc := bufio.NewScanner(&stdout)
+	assert.NotContains(t, stdout.String(), writeTestKey)
+	sc := bufio.NewScanner(stdout)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -141,7 +150,6 @@ func runWriteCommand(t *testing.T, args []string, stdin string, now func() time.
 			t.Fatalf("write printed a %s message", m.Type)
 		}
 	}
-	assert.NotContains(t, stdout.String(), writeTestKey)
 	return res
 }
 
@@ -264,31 +272,43 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 	}
 }
 
+// The retries run on the fake clock of a synctest bubble: the backoff, the Retry-After pause
+// and the retry budget are waited for without a real second passing.
 func TestWriteRetriesThroughRateLimitsAndServerErrors(t *testing.T) {
-	api := newFake("px-default")
-	api.Script(
-		fakeapi.Fault{Kind: fakeapi.FaultRateLimit, Path: "/v1/events", RetryAfter: time.Second},
-		fakeapi.Fault{Kind: fakeapi.FaultRateLimitNoRetryAfter, Path: "/v1/events"},
-		fakeapi.Fault{Kind: fakeapi.FaultUnavailable, Path: "/v1/events"},
-		fakeapi.Fault{Kind: fakeapi.FaultResetMidBody, Path: "/v1/events"},
-	)
-	in := newInput().lead("leads", "a").lead("leads", "b").globalState(1)
-	res := writeScenario(t, api, nil, catalogOf("leads"), in.b.String())
-	require.NoError(t, res.err)
-	assert.ElementsMatch(t, []string{"a", "b"}, deliveredIDs(api)["px-default"], "delivered once, after four failures")
-	assert.Equal(t, []float64{1}, res.stateIDs())
-	assert.Contains(t, strings.Join(res.logs, "\n"), "4 retries, 2 rate-limited (429)")
+	synctest.Test(t, func(t *testing.T) {
+		api := newFake("px-default")
+		api.Script(
+			fakeapi.Fault{Kind: fakeapi.FaultRateLimit, Path: "/v1/events", RetryAfter: time.Second},
+			fakeapi.Fault{Kind: fakeapi.FaultRateLimitNoRetryAfter, Path: "/v1/events"},
+			fakeapi.Fault{Kind: fakeapi.FaultUnavailable, Path: "/v1/events"},
+			fakeapi.Fault{Kind: fakeapi.FaultResetMidBody, Path: "/v1/events"},
+		)
+		in := newInput().lead("leads", "a").lead("leads", "b").globalState(1)
+		start := time.Now()
+		res := writeInBubble(t, t.Context(), api, nil, catalogOf("leads"), strings.NewReader(in.b.String()))
+		require.NoError(t, res.err)
+		assert.ElementsMatch(t, []string{"a", "b"}, deliveredIDs(api)["px-default"], "delivered once, after four failures")
+		assert.Equal(t, []float64{1}, res.stateIDs())
+		assert.Contains(t, strings.Join(res.logs, "\n"), "4 retries, 2 rate-limited (429)")
+		assert.GreaterOrEqual(t, time.Since(start), time.Second, "the Retry-After pause was waited for, on the bubble's clock")
+	})
 }
 
 func TestWriteFailsWithATransientErrorWhenTheRetryBudgetRunsOut(t *testing.T) {
-	api := newFake("px-default")
-	api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1000})
-	in := newInput().lead("leads", "a").globalState(1)
-	res := writeScenario(t, api, map[string]any{"max_retry_seconds": 1, "continue_on_errors": false}, catalogOf("leads"), in.b.String())
-	require.Error(t, res.err)
-	require.Len(t, res.traces, 1)
-	assert.Equal(t, protocol.TransientError, res.traces[0].FailureType)
-	assert.Empty(t, res.states)
+	synctest.Test(t, func(t *testing.T) {
+		api := newFake("px-default")
+		api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1000})
+		in := newInput().lead("leads", "a").globalState(1)
+		start := time.Now()
+		res := writeInBubble(t, t.Context(), api, map[string]any{"max_retry_seconds": 30, "continue_on_errors": false}, catalogOf("leads"), strings.NewReader(in.b.String()))
+		require.Error(t, res.err)
+		require.Len(t, res.traces, 1)
+		assert.Equal(t, protocol.TransientError, res.traces[0].FailureType)
+		assert.Contains(t, res.traces[0].Message, "retry budget of 30s ran out")
+		assert.Empty(t, res.states)
+		elapsed := time.Since(start)
+		assert.True(t, elapsed >= 30*time.Second && elapsed < 31*time.Second, "gave up at the end of the budget: %s", elapsed)
+	})
 }
 
 func TestWriteFailsAtOnceWhenTheKeyIsRefused(t *testing.T) {
