@@ -115,16 +115,16 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 		w.warnUnknownStream(rec)
 		return
 	}
-	seq, number := w.ledger.record(rt.id)
+	seq := w.ledger.record(rt.id)
 	if p.err != nil {
-		w.rejectRecord(rt, seq, number, p.err)
+		w.rejectRecord(rt, seq, p.err)
 		return
 	}
 	w.warnDropped(rt, p.event.Dropped)
 	if n := p.event.IdentityDropped; n > 0 {
 		w.ledger.identityDropped(rt.id, n)
 	}
-	it := item{seq: seq, stream: rt.id, record: number, ts: p.event.TimestampMS}
+	it := item{seq: seq, stream: rt.id, record: p.number, ts: p.event.TimestampMS}
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
 }
 

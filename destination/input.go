@@ -2,7 +2,6 @@ package destination
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -34,11 +33,13 @@ func (c *chunk) done() {
 	}
 }
 
-// preparedRecord is a record's route and its event, or why it was refused.
+// preparedRecord is a record's route, its number in its stream, and its event, or why it was
+// refused.
 type preparedRecord struct {
-	route *route // nil for a stream outside the catalog
-	event event.Event
-	err   error
+	route  *route // nil for a stream outside the catalog
+	number int64  // from 1, in the record's stream
+	event  event.Event
+	err    error
 }
 
 // startInput reads stdin on one goroutine and prepares records on one goroutine per CPU,
@@ -55,7 +56,7 @@ func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) (<-chan *c
 	ahead := semaphore.NewWeighted(maxReadAheadBytes)
 	go func() {
 		defer w.recoverPanic()
-		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare)
+		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare, w.recordNumberer())
 	}()
 	preparers := &sync.WaitGroup{}
 	for range runtime.GOMAXPROCS(0) {
@@ -84,6 +85,26 @@ func (w *syncWriter) prepareSafely(c *chunk) {
 	w.prepareChunk(c)
 }
 
+// recordNumberer returns the function that routes the records of a chunk and numbers them in
+// their streams. It runs on the reader, which sees every record in input order, so that the
+// preparers, running ahead of the input loop in parallel, know each record's number.
+func (w *syncWriter) recordNumberer() func([]*protocol.Message) []preparedRecord {
+	received := make([]int64, len(w.routes.byKey))
+	return func(msgs []*protocol.Message) []preparedRecord {
+		records := make([]preparedRecord, len(msgs))
+		for i, m := range msgs {
+			if m.Type != protocol.TypeRecord {
+				continue
+			}
+			if rt, ok := w.routes.lookup(m.Record.Namespace, m.Record.Stream); ok {
+				received[rt.id]++
+				records[i] = preparedRecord{route: rt, number: received[rt.id]}
+			}
+		}
+		return records
+	}
+}
+
 // readInput hands messages over in chunks: when a chunk has chunkSize messages or chunkBytes
 // of record data, or as soon as no more input is waiting, so that a slow source's last
 // records are never held back. It closes both channels when it returns.
@@ -92,7 +113,10 @@ func (w *syncWriter) prepareSafely(c *chunk) {
 // most maxReadAheadBytes, plus the chunk being read. A chunk larger than that bound (a
 // record of tens of MB) is the only one ahead: reading waits until it is handled. So
 // memory holds about one large record at a time.
-func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighted, ordered, toPrepare chan<- *chunk) {
+//
+// number routes and numbers the records of a chunk (see recordNumberer); nil leaves them
+// unrouted.
+func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighted, ordered, toPrepare chan<- *chunk, number func([]*protocol.Message) []preparedRecord) {
 	defer close(ordered)
 	defer close(toPrepare)
 	send := func(ch chan<- *chunk, c *chunk) bool {
@@ -111,6 +135,11 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 			return false
 		}
 		c := &chunk{msgs: msgs, prepared: make(chan struct{}), ahead: ahead, held: held}
+		if number != nil {
+			c.records = number(msgs)
+		} else {
+			c.records = make([]preparedRecord, len(msgs))
+		}
 		if !send(toPrepare, c) || !send(ordered, c) {
 			return false
 		}
@@ -148,28 +177,18 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 	}
 }
 
-// prepareChunk routes and prepares every record of a chunk. It runs on several goroutines at
-// once: it only reads the syncWriter (routes, preparer, config).
+// prepareChunk prepares every routed record of a chunk. It runs on several goroutines at
+// once: it only reads the syncWriter (its preparer).
 func (w *syncWriter) prepareChunk(c *chunk) {
-	c.records = make([]preparedRecord, len(c.msgs))
 	for i, m := range c.msgs {
-		if m.Type != protocol.TypeRecord {
-			continue
-		}
-		rt, ok := w.routes.lookup(m.Record.Namespace, m.Record.Stream)
-		if !ok {
-			continue
-		}
 		p := &c.records[i]
-		p.route = rt
+		if p.route == nil {
+			continue
+		}
 		// The record's data is its own (the reader copied it, or gave it its line) and is
 		// never written again: the preparer reads it without a copy.
 		data := m.Record.Data
-		p.event, p.err = w.prep.PrepareString(rt.name, 0, unsafe.String(unsafe.SliceData(data), len(data)))
-		if p.err == nil && !fits(len(p.event.JSON), w.cfg.ValidateOnly) {
-			p.err = &event.Rejection{Stream: rt.name, Rule: "event_size",
-				Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}
-		}
+		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
 		m.Record.Data = nil // the event replaces it; let it go early
 	}
 }

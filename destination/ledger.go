@@ -77,15 +77,12 @@ func newLedger(out *protocol.Writer, cfg *Config, streams int, stop *stops) *led
 	}
 }
 
-// record enters a record of stream id read from the input and returns its ticket and its
-// number in its stream (from 1).
-func (l *ledger) record(id checkpoint.StreamID) (checkpoint.Seq, int64) {
+// record enters a record of stream id read from the input and returns its ticket.
+func (l *ledger) record(id checkpoint.StreamID) checkpoint.Seq {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	seq := l.tracker.Record(id)
-	c := &l.streams[id]
-	c.received++
-	return seq, c.received
+	l.streams[id].received++
+	return l.tracker.Record(id)
 }
 
 // state enters a state of stream id (global for a GLOBAL or LEGACY state), echoes what is now

@@ -10,13 +10,12 @@ import (
 )
 
 // rejectRecord handles a record that validation refused.
-func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, number int64, err error) {
+func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, err error) {
 	var rej *event.Rejection
 	if !errors.As(err, &rej) {
 		w.ledger.fail(&failure{kind: protocol.SystemError, message: "Preparing a record failed unexpectedly.", internal: err.Error(), stream: &rt.descriptor}, true)
 		return
 	}
-	rej.Record = number // the preparers run ahead of the ledger's numbering
 	w.ledger.reject(rejection{route: rt, seq: seq, rule: rej.Rule, reason: rej.Error(), fix: remedy(rej.Rule == event.RuleTimestampWindow)})
 }
 

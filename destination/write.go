@@ -137,7 +137,8 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 	if err != nil {
 		return nil, err
 	}
-	prep, err := event.NewPreparer(event.Options{Now: opts.now, TimeZone: cfg.TimeZone(), DefaultActionSource: cfg.DefaultActionSource})
+	prep, err := event.NewPreparer(event.Options{Now: opts.now, TimeZone: cfg.TimeZone(), DefaultActionSource: cfg.DefaultActionSource,
+		MaxEventBytes: maxEventBytes(cfg.ValidateOnly)})
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
