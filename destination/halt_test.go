@@ -41,7 +41,7 @@ func TestRunReturnsWhenAFailureHaltsSendingWhileTheInputWaitsForRoom(t *testing.
 			pixels = append(pixels, map[string]any{"stream_name": s, "pixel_id": fmt.Sprintf("p%d", i+1)})
 		}
 		cfg := map[string]any{"max_in_flight": 1, "batch_size": 10, "stream_pixels": pixels}
-		w, stdout := bubbleWriter(t, api, cfg, catalogOf(streams...))
+		w, stdout := bubbleWriter(t, api, cfg, catalogOf(streams...), nil)
 
 		in := newInput()
 		for i := range 20 {

@@ -51,7 +51,7 @@ func TestRunLeavesOnlyAReaderBlockedOnStdin(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		before := pipelineGoroutines()
 		api := newFake("px-default")
-		w, stdout := bubbleWriter(t, api, nil, catalogOf("leads"))
+		w, stdout := bubbleWriter(t, api, nil, catalogOf("leads"), nil)
 		stdin, feed := io.Pipe()
 		defer feed.Close()
 		ctx, signal := context.WithCancel(t.Context())
