@@ -53,7 +53,7 @@ type deliverer struct {
 	timeout time.Duration // per attempt
 	budget  time.Duration // how long a pixel may keep failing
 	count   *deliveryCounters
-	now     func() time.Time // the clock of the send-time window (the command's, injected)
+	now     func() time.Time // the command's clock: the send-time window, the retry budget, pauses, round trips
 	answers *confirmations   // 2xx answers that do not confirm their batch
 	stalled func()           // called when a pixel fails or is paused (nil: nothing to tell)
 }
@@ -86,7 +86,7 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 			return nil, nil
 		}
 		if attempt == 0 {
-			start = time.Now()
+			start = d.now()
 		}
 		err := d.attempt(sc.call, ln, b)
 		var apiErr *APIError
@@ -97,11 +97,12 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if err == nil || !Retryable(sc.wait, err) {
 			return b, err
 		}
-		since := ln.health.failing(time.Now())
+		now := d.now()
+		since := ln.health.failing(now)
 		delay := d.backoff.Delay(attempt, err)
 		if isAPIErr && apiErr.Class() == ClassRateLimited {
 			d.count.rateLimited.Add(1)
-			ln.health.pause(time.Now().Add(delay))
+			ln.health.pause(now.Add(delay))
 		}
 		if d.stalled != nil {
 			d.stalled()
@@ -109,9 +110,9 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if start.Before(since) {
 			since = start // a batch that keeps failing while others of its pixel succeed
 		}
-		remaining := d.budget - time.Since(since)
+		remaining := d.budget - now.Sub(since)
 		if remaining <= 0 {
-			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(since), Last: err}
+			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: now.Sub(since), Last: err}
 		}
 		delay = min(delay, remaining) // one last attempt at the end of the budget
 		d.count.retries.Add(1)
@@ -127,12 +128,13 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 // up at once, as it would be after one more failure.
 func (d *deliverer) waitPause(ctx context.Context, ln *lane) error {
 	since, until := ln.health.state()
-	wait := time.Until(until)
+	now := d.now()
+	wait := until.Sub(now)
 	if wait <= 0 {
 		return ctx.Err()
 	}
-	if !since.IsZero() && time.Since(since) >= d.budget {
-		return &RetryExhaustedError{Elapsed: time.Since(since), Last: errPaused}
+	if !since.IsZero() && now.Sub(since) >= d.budget {
+		return &RetryExhaustedError{Elapsed: now.Sub(since), Last: errPaused}
 	}
 	return sleep(ctx, wait+time.Duration(rand.Int64N(int64(min(wait/10, time.Second))+1)))
 }
@@ -146,7 +148,7 @@ func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 	attemptCtx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	d.count.requests.Add(1)
-	began := time.Now()
+	began := d.now()
 	res, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
 	if err == nil {
 		d.answers.check(b.pixel, len(b.items), res)
@@ -155,7 +157,7 @@ func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 		ln.limiter.Abandon() // shutting down: not a measurement of the API
 		return err
 	}
-	ln.limiter.Release(concurrency.Result{RTT: time.Since(began), Backpressure: backpressure(err)})
+	ln.limiter.Release(concurrency.Result{RTT: d.now().Sub(began), Backpressure: backpressure(err)})
 	return err
 }
 

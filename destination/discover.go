@@ -137,11 +137,3 @@ func explainDedup(schema map[string]any) error {
 	}
 	return nil
 }
-
-// reportFailure writes the one TRACE ERROR of a failed command and returns its error.
-func reportFailure(w *protocol.Writer, kind protocol.FailureType, message, internal string) error {
-	if err := w.Error(kind, message, internal, nil); err != nil {
-		return err
-	}
-	return &ReportedError{Err: errors.New(message)}
-}

@@ -255,7 +255,7 @@ func runCommand(t *testing.T, ctx context.Context, now time.Time, args ...string
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
-	err := Run(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Version: "test", Now: func() time.Time { return now }})
+	err := Run(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Version: "test", Now: func() time.Time { return now }})
 	res := commandResult{Stdout: stdout.String(), Stderr: stderr.String(), Err: err, Elapsed: time.Since(start)}
 	res.Messages = parseMessages(t, res.Stdout)
 	return res

@@ -4,12 +4,62 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
+
+// sendLoop is one sender: it delivers the batches the lanes give it until they are closed and
+// empty, or the sync halts.
+func (w *syncWriter) sendLoop(sc sendContexts) {
+	for {
+		b, ln, ok := w.lanes.take(sc.wait)
+		if !ok {
+			return
+		}
+		w.sendOne(sc, ln, b)
+		w.lanes.done(ln)
+	}
+}
+
+// sendOne delivers one batch and gives its bytes back to the budget, or its place back to the
+// spill. A panic (our bug) fails the sync instead of killing the process without a trace.
+func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
+	if ref := b.spilled; ref != nil {
+		defer w.spill.release(*ref)
+	} else {
+		defer w.budget.release(b.pixel, int64(len(b.body)))
+	}
+	defer w.recoverPanic()
+	if b.spilled != nil && !w.unspill(b) {
+		return
+	}
+	w.deliverBatch(sc, ln, b)
+	b.body = nil
+}
+
+// unspill reads a spilled batch's body back. A read that fails fails the sync: the batch's
+// records stay unsettled, so no state covering them is echoed.
+func (w *syncWriter) unspill(b *batch) bool {
+	body, err := w.spill.read(*b.spilled)
+	if err != nil {
+		w.ledger.fail(&failure{kind: protocol.SystemError, message: "A batch kept in a temporary file could not be read back.", internal: err.Error()}, true)
+		return false
+	}
+	b.body = body
+	return true
+}
+
+// recoverPanic turns a panic of the calling goroutine into the sync's system_error. It must
+// be deferred directly.
+func (w *syncWriter) recoverPanic() {
+	if r := recover(); r != nil {
+		w.ledger.failBug(&failure{kind: protocol.SystemError, message: "The connector hit a bug and stopped.",
+			internal: fmt.Sprintf("panic: %v\n%s", r, debug.Stack())})
+	}
+}
 
 // deliverBatch sends one batch and settles its records. Before each attempt, events that have
 // left the API's time window are rejected and not sent (dropAged). When the API refuses events
@@ -31,7 +81,7 @@ func (w *syncWriter) finishBatch(sc sendContexts, ln *lane, b *batch, err error)
 		switch {
 		case err == nil:
 			if b != nil {
-				w.settle(b.items, checkpoint.Delivered)
+				w.ledger.settle(b.items)
 			}
 			return
 		case sc.wait.Err() != nil:
@@ -62,22 +112,22 @@ func (w *syncWriter) afterRefusal(sc sendContexts, ln *lane, b *batch, err error
 	case class == ClassBatchRefused:
 		w.halve(sc, ln, b, apiErr)
 	case class == ClassUnknownPixel:
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("Pixel ID %q is unknown to OpenAI (HTTP %d: %s). Streams routed to it: %s. %s",
 				b.pixel, apiErr.Status, apiErr.Message, w.streamsOf(b.pixel), advicePixel)}, true)
 	case class == ClassKeyRefused || class == ClassMissingScopes:
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
 	case class == ClassRequestRefused:
-		w.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
+		w.ledger.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the request itself, not an event (HTTP %d at %s: %s). Every batch would get the same answer: this is a defect of the connector.", apiErr.Status, apiErr.Param, apiErr.Message)}, true)
 	case errors.As(err, &exhausted):
 		w.retryBudgetSpent(b, exhausted)
 	case unreachable(err):
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("The Conversions API at %s cannot be reached: %v. Check conversions_api_base_url and the network (a proxy or a TLS-inspecting firewall).", w.cfg.ConversionsAPIBaseURL, err)}, true)
 	default:
-		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
+		w.ledger.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
 	}
 	return nil
 }
@@ -92,14 +142,14 @@ const ruleRetryBudget = "retry_budget"
 func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) {
 	what := fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; its retry budget of %s ran out (%v)", b.pixel, w.deliver.budget, exhausted)
 	if !w.cfg.ContinueOnErrors {
-		w.fail(&failure{kind: protocol.TransientError, internal: exhausted.Error(),
+		w.ledger.fail(&failure{kind: protocol.TransientError, internal: exhausted.Error(),
 			message: what + ". The sync will be retried. Turn on Continue on errors to skip such records and checkpoint the other pixels' streams."}, true)
 		return
 	}
 	for _, it := range b.items {
 		rt := &w.routes.byKey[it.stream]
 		reason := fmt.Sprintf("stream %q record %d: %s: not delivered: %s", rt.name, it.record, ruleRetryBudget, what)
-		w.reject(rt, it.seq, ruleRetryBudget, reason, "")
+		w.ledger.reject(rejection{route: rt, seq: it.seq, rule: ruleRetryBudget, reason: reason})
 	}
 }
 
@@ -142,7 +192,7 @@ func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError
 	}
 	sent2, err2 := w.deliver.send(sc, ln, second, w.dropAged)
 	if same := sameRequestAnswer(err1, err2); same != nil {
-		w.fail(requestAnswerFailure(same, len(b.items)), true)
+		w.ledger.fail(requestAnswerFailure(same, len(b.items)), true)
 		return
 	}
 	w.finishBatch(sc, ln, sent1, err1)
@@ -191,44 +241,4 @@ func keyAdvice(e *APIError) string {
 		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	return "The key is invalid or was revoked. " + adviceConversionsKey
-}
-
-// settle records the final outcome of records and echoes the states that are now covered.
-func (w *syncWriter) settle(items []item, o checkpoint.Outcome) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, it := range items {
-		if err := w.tracker.Done(it.seq, o); err != nil {
-			w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()})
-			return
-		}
-		if o == checkpoint.Delivered {
-			w.streams[it.stream].delivered++
-		}
-	}
-	w.releaseStates()
-}
-
-// releaseStates echoes every state the tracker releases. Called with mu held.
-//
-// With validate_only, nothing was stored, so no state is echoed: the platform keeps its
-// checkpoint and the next sync sends the same records for real.
-func (w *syncWriter) releaseStates() {
-	if w.frozen {
-		return
-	}
-	for _, r := range w.tracker.Ready() {
-		if w.cfg.ValidateOnly {
-			continue
-		}
-		s := r.Payload.(*heldState).state
-		echo, err := s.WithStats(protocol.Stats{RecordCount: r.Stats.Delivered, RejectedRecordCount: r.Stats.Rejected})
-		if err == nil {
-			err = w.out.State(echo)
-		}
-		if err != nil {
-			w.failBugLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()})
-			return
-		}
-	}
 }
