@@ -13,6 +13,7 @@ import (
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -128,7 +129,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
-	hc := NewHTTPClient(cfg.MaxInFlight)
+	hc := openai.NewHTTPClient(cfg.MaxInFlight)
 	w := &syncWriter{
 		cfg:     cfg,
 		out:     out,
@@ -136,8 +137,8 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, env Env) (
 		prep:    prep,
 		batcher: newBatcher(cfg.BatchSize, cfg.ValidateOnly),
 		deliver: &deliverer{
-			client:  NewClient(cfg, hc, env.Version),
-			backoff: Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second},
+			client:  newClient(cfg, hc, env),
+			backoff: openai.Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second},
 			timeout: cfg.RequestTimeout(),
 			budget:  cfg.RetryBudget(),
 			count:   &deliveryCounters{},
