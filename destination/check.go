@@ -26,6 +26,10 @@ const checkAttempts = 3
 const maxListedProbes = 3
 
 // verdict is the outcome of a check, before it is written.
+//
+// Note: a failed verdict carries the three fields of the write pipeline's failure (kind,
+// message, internal), so verdict could become {*failure (nil on success), success message,
+// warnings}; that waits until the pipeline's renovation has settled failure.
 type verdict struct {
 	failure  protocol.FailureType // "" when the check succeeded
 	message  string
