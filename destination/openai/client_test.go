@@ -41,3 +41,43 @@ func TestPostEventsReportsAnswersThatDoNotConfirmTheBatch(t *testing.T) {
 		})
 	}
 }
+
+// TestClientErrorTypes: each way an attempt can fail is its own type, which callers tell
+// apart with errors.As.
+func TestClientErrorTypes(t *testing.T) {
+	t.Run("a 2xx body that is not the API's JSON", func(t *testing.T) {
+		c, _ := scriptedClient(nil, scriptedAnswer{status: 200, body: "<html>a login page</html>"})
+		_, err := c.AdAccount(t.Context())
+		var shape *UnexpectedBodyError
+		require.ErrorAs(t, err, &shape)
+		assert.Equal(t, UnexpectedBodyError{Endpoint: "GET /v1/ad_account", Status: 200}, *shape)
+		assert.False(t, Retryable(t.Context(), err))
+	})
+	t.Run("the same on the events endpoint is a success", func(t *testing.T) {
+		c, _ := scriptedClient(nil, scriptedAnswer{status: 200, body: "<html>ok</html>"})
+		_, err := c.PostEvents(t.Context(), "p", []byte(`{"events":[]}`))
+		assert.NoError(t, err, "a 2xx accepts the events whatever its body")
+	})
+	t.Run("no answer", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close() // nothing listens any more
+		c := NewClient(Options{Key: testKey, AdsBase: srv.URL, HTTP: srv.Client()})
+		_, err := c.AdAccount(t.Context())
+		var netErr *NetworkError
+		require.ErrorAs(t, err, &netErr)
+		assert.Equal(t, "GET /v1/ad_account", netErr.Endpoint)
+		assert.NotContains(t, err.Error(), srv.URL, "the URL is not repeated")
+		assert.True(t, Retryable(t.Context(), err), "a refused connection may pass")
+		assert.False(t, Unreachable(err))
+	})
+	t.Run("the key is sent in the Authorization header only", func(t *testing.T) {
+		c, tr := scriptedClient(nil, scriptedAnswer{status: 200, body: `{"data":[],"has_more":false}`})
+		_, err := c.Pixels(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, 1, tr.calls())
+		req := tr.requests[0]
+		assert.Equal(t, "Bearer "+testKey, req.Header.Get("Authorization"))
+		assert.Equal(t, "destination-openai-ads-conversions/test", req.Header.Get("User-Agent"))
+		assert.NotContains(t, req.URL.String(), testKey)
+	})
+}
