@@ -174,10 +174,10 @@ func TestRunNeverShowsTheKey(t *testing.T) {
 		"500 echo": {Kind: fakeapi.FaultAnswer, Status: 500, Body: "Authorization: Bearer " + testKey, Header: map[string]string{"Content-Type": "text/plain"}},
 	}
 	for name, echo := range echoes {
+		echo.Times = always
 		for _, command := range []string{"spec", "check", "discover"} {
 			t.Run(name+"/"+command, func(t *testing.T) {
 				t.Parallel()
-				echo.Times = always
 				api := newCheckAPI(t, checkSetup{script: []fakeapi.Fault{echo}})
 				path := writeConfigFile(t, fakeConfig(api.URL, map[string]any{"default_pixel_id": "p1"}))
 				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
