@@ -50,7 +50,7 @@ func bubbleWriter(t *testing.T, h http.Handler, cfg map[string]any, catalog stri
 	stdout = &bytes.Buffer{}
 	w, err := newSyncWriter(args[2], args[4], protocol.NewWriter(stdout), writeOptionsOf(Env{Now: now}), "test")
 	require.NoError(t, err)
-	w.deliver.client = NewClient(w.cfg, &http.Client{Transport: memoryTransport{h}}, "test")
+	w.deliver.client = newClientAt(w.cfg, &http.Client{Transport: memoryTransport{h}}, "test", now)
 	return w, stdout
 }
 

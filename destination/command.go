@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -184,9 +185,9 @@ func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) err
 		return w.ConnectionStatus(protocol.StatusFailed, msg)
 	}
 	w.Redact(cfg.APIKey.Reveal())
-	hc := NewHTTPClient(4)
+	hc := openai.NewHTTPClient(4)
 	defer hc.CloseIdleConnections()
-	c := &checker{cfg: cfg, client: NewClient(cfg, hc, env.Version), now: env.Now}
+	c := &checker{cfg: cfg, client: newClient(cfg, hc, env), now: env.Now}
 	v := c.run(ctx)
 	for _, warning := range v.warnings {
 		if err := w.Log(protocol.LevelWarn, warning); err != nil {

@@ -4,8 +4,9 @@
 // each STATE message once every record before it has reached a final outcome.
 //
 // The per-record preparation lives in the event sub-package, the STATE bookkeeping in
-// checkpoint and the adaptive request concurrency in concurrency; this package wires them to
-// the protocol and to HTTP.
+// checkpoint, the adaptive request concurrency in concurrency and the OpenAI client (one
+// attempt per call, the table of answers, backoff) in openai; this package wires them to the
+// protocol and owns the retry loop of sending.
 //
 // write is a pipeline; its files are named after the stages a record walks through:
 //

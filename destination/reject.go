@@ -6,6 +6,7 @@ import (
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -32,11 +33,11 @@ func remedy(outsideWindow bool) string {
 
 // rejectByAPI handles an event the API refused. Its rule is the API's code for it (see
 // ruleFromCode) and its reason the API's message, with the field the API named.
-func (w *syncWriter) rejectByAPI(it item, p EventProblem, apiErr *APIError) {
+func (w *syncWriter) rejectByAPI(it item, p openai.EventProblem, apiErr *openai.APIError) {
 	rt := &w.routes.byKey[it.stream]
 	rule := ruleFromCode(p.Code)
 	where := ""
-	if field := eventField(p.Param); field != "" {
+	if field := p.Field(); field != "" {
 		where = ", at " + field
 	}
 	reason := fmt.Sprintf("stream %q record %d: %s: refused by the OpenAI API (HTTP %d%s): %s",

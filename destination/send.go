@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -97,33 +98,33 @@ func (w *syncWriter) finishBatch(sc sendContexts, ln *lane, b *batch, err error)
 // afterRefusal handles the failure of batch b and returns what remains to send: b without the
 // events the API named, or nil (halve sends the halves itself).
 func (w *syncWriter) afterRefusal(sc sendContexts, ln *lane, b *batch, err error) *batch {
-	var apiErr *APIError
+	var apiErr *openai.APIError
 	var exhausted *RetryExhaustedError
-	class := ClassUnexpected
+	class := openai.ClassUnexpected
 	if errors.As(err, &apiErr) {
 		class = apiErr.Class()
 	}
 	switch {
-	case class == ClassEventsRefused:
+	case class == openai.ClassEventsRefused:
 		if rest, ok := w.rejectNamed(b, apiErr); ok {
 			return rest
 		}
 		w.halve(sc, ln, b, apiErr) // it names an event the batch does not have
-	case class == ClassBatchRefused:
+	case class == openai.ClassBatchRefused:
 		w.halve(sc, ln, b, apiErr)
-	case class == ClassUnknownPixel:
+	case class == openai.ClassUnknownPixel:
 		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("Pixel ID %q is unknown to OpenAI (HTTP %d: %s). Streams routed to it: %s. %s",
 				b.pixel, apiErr.Status, apiErr.Message, w.streamsOf(b.pixel), advicePixel)}, true)
-	case class == ClassKeyRefused || class == ClassMissingScopes:
+	case class == openai.ClassKeyRefused || class == openai.ClassMissingScopes:
 		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
-	case class == ClassRequestRefused:
+	case class == openai.ClassRequestRefused:
 		w.ledger.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the request itself, not an event (HTTP %d at %s: %s). Every batch would get the same answer: this is a defect of the connector.", apiErr.Status, apiErr.Param, apiErr.Message)}, true)
 	case errors.As(err, &exhausted):
 		w.retryBudgetSpent(b, exhausted)
-	case unreachable(err):
+	case openai.Unreachable(err):
 		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("The Conversions API at %s cannot be reached: %v. Check conversions_api_base_url and the network (a proxy or a TLS-inspecting firewall).", w.cfg.ConversionsAPIBaseURL, err)}, true)
 	default:
@@ -155,7 +156,7 @@ func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) 
 
 // rejectNamed rejects the events of b that apiErr names and returns b without them (nil when
 // none is left). It reports false, rejecting nothing, when an index named is not in b.
-func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
+func (w *syncWriter) rejectNamed(b *batch, apiErr *openai.APIError) (*batch, bool) {
 	named := apiErr.NamedEvents()
 	for _, p := range named {
 		if p.Index >= len(b.items) {
@@ -175,9 +176,9 @@ func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
 // alone is rejected. When both halves get the same answer that names no event, it is not an
 // event's fault but the request's: halving further would only multiply requests (5,997 to
 // reject 3,000 records), so the sync fails with the API's message.
-func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError) {
+func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *openai.APIError) {
 	if len(b.items) == 1 {
-		p := EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
+		p := openai.EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
 		if named := apiErr.NamedEvents(); len(named) > 0 {
 			p = named[0]
 		}
@@ -201,9 +202,9 @@ func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError
 
 // sameRequestAnswer returns the answer both halves of a split got when it is the same refusal
 // naming no event, else nil.
-func sameRequestAnswer(a, b error) *APIError {
-	var ea, eb *APIError
-	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Class() != ClassBatchRefused || eb.Class() != ClassBatchRefused {
+func sameRequestAnswer(a, b error) *openai.APIError {
+	var ea, eb *openai.APIError
+	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Class() != openai.ClassBatchRefused || eb.Class() != openai.ClassBatchRefused {
 		return nil
 	}
 	if ea.Status != eb.Status || ea.Code != eb.Code || ea.Param != eb.Param || ea.Message != eb.Message {
@@ -215,7 +216,7 @@ func sameRequestAnswer(a, b error) *APIError {
 // requestAnswerFailure words the failure of a split whose halves got the same answer: a
 // config_error when the answer says what to change (a body too large: a smaller batch size),
 // else a system_error with the API's message.
-func requestAnswerFailure(e *APIError, events int) *failure {
+func requestAnswerFailure(e *openai.APIError, events int) *failure {
 	if e.Status == http.StatusRequestEntityTooLarge {
 		return &failure{kind: protocol.ConfigError, internal: e.Error(),
 			message: fmt.Sprintf("OpenAI refused requests as too large (HTTP 413: %s), also both halves of a batch of %d events. Lower Batch size.", e.Message, events)}
@@ -236,8 +237,8 @@ func (w *syncWriter) streamsOf(pixel string) string {
 }
 
 // keyAdvice words a key refusal as check does.
-func keyAdvice(e *APIError) string {
-	if e.Class() == ClassMissingScopes {
+func keyAdvice(e *openai.APIError) string {
+	if e.Class() == openai.ClassMissingScopes {
 		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	return "The key is invalid or was revoked. " + adviceConversionsKey

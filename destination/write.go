@@ -11,6 +11,7 @@ import (
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -47,14 +48,14 @@ const (
 )
 
 // defaultBackoff is the wait between attempts of a batch.
-var defaultBackoff = Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second}
+var defaultBackoff = openai.Backoff{Base: 500 * time.Millisecond, Cap: 30 * time.Second}
 
 // writeOptions are the timings of write: the defaults above, the shutdown grace of Env (tests
 // shorten it), and the command's clock.
 type writeOptions struct {
 	flushInterval time.Duration
 	shutdownGrace time.Duration
-	backoff       Backoff
+	backoff       openai.Backoff
 	now           func() time.Time
 }
 
@@ -142,7 +143,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 	if err != nil {
 		return nil, &failure{kind: protocol.SystemError, message: "The connector could not prepare its event schemas.", internal: err.Error()}
 	}
-	hc := NewHTTPClient(cfg.MaxInFlight)
+	hc := openai.NewHTTPClient(cfg.MaxInFlight)
 	stop := newStops()
 	w := &syncWriter{
 		cfg:     cfg,
@@ -152,7 +153,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 		prep:    prep,
 		batcher: newBatcher(cfg.BatchSize, cfg.ValidateOnly),
 		deliver: &deliverer{
-			client:  NewClient(cfg, hc, version),
+			client:  newClientAt(cfg, hc, version, opts.now),
 			backoff: opts.backoff,
 			timeout: cfg.RequestTimeout(),
 			budget:  cfg.RetryBudget(),
