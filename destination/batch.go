@@ -19,6 +19,10 @@ type item struct {
 	record     int64 // the record's 1-based number in its stream
 	ts         int64 // the event's timestamp_ms
 	start, end int   // the event's bytes: body[start:end]
+	// The record's data as the platform sent it, raw[rawStart:rawEnd], kept only when rejected
+	// records are stored (see rejectKeeper); its emitted_at goes with it.
+	rawStart, rawEnd int
+	emittedAt        int64
 }
 
 // batch is one request's worth of events for one pixel. Its body is built as events are
@@ -27,10 +31,22 @@ type batch struct {
 	pixel string
 	body  []byte
 	items []item
+	raw   []byte // the records' data, when rejected records are stored; empty otherwise
 	open  bool // still in the batcher, taking events
 	// spilled is where the body waits while it is in the spill file (body is then nil); nil
 	// for a body in memory, which holds its bytes of the byte budget.
 	spilled *spillRef
+}
+
+// size is what the batch holds of the byte budget: its body and its records' data.
+func (bt *batch) size() int64 { return int64(len(bt.body) + len(bt.raw)) }
+
+// rawOf returns the record data of one of bt's items (nil when it was not kept).
+func (bt *batch) rawOf(it item) []byte {
+	if it.rawEnd == it.rawStart {
+		return nil
+	}
+	return bt.raw[it.rawStart:it.rawEnd]
 }
 
 // IntegrationSource is the integration_source sent on every request: it names this connector
@@ -82,11 +98,12 @@ func newBatcher(maxEvents int, validateOnly bool) *batcher {
 	return &batcher{maxEvents: maxEvents, validateOnly: validateOnly, maxOpen: maxOpenBytes, open: map[string]*batch{}}
 }
 
-// add puts one event (which must fit, see fits) into its pixel's open batch. It returns the
-// batches that became ready to send: the previous open batch when the event did not fit in
-// it, the batch this event filled, and the largest open batches when the open batches hold
-// more than their bound.
-func (b *batcher) add(pixel string, it item, event []byte, ready []*batch) []*batch {
+// add puts one event (which must fit, see maxEventBytes) into its pixel's open batch, with its
+// record's data raw when rejected records are stored (nil otherwise). It returns the batches
+// that became ready to send: the previous open batch when the event did not fit in it, the
+// batch this event filled, and the largest open batches when the open batches hold more than
+// their bound.
+func (b *batcher) add(pixel string, it item, event, raw []byte, ready []*batch) []*batch {
 	cur := b.open[pixel]
 	if cur != nil && len(cur.body)+1+len(event)+len(bodyTrailer) > maxBodyBytes {
 		ready = append(ready, b.take(cur))
@@ -108,6 +125,13 @@ func (b *batcher) add(pixel string, it item, event []byte, ready []*batch) []*ba
 	it.start = len(cur.body)
 	cur.body = append(cur.body, event...)
 	it.end = len(cur.body)
+	if len(raw) > 0 {
+		before := cap(cur.raw)
+		it.rawStart = len(cur.raw)
+		cur.raw = append(cur.raw, raw...)
+		it.rawEnd = len(cur.raw)
+		b.openBytes += cap(cur.raw) - before
+	}
 	if len(cur.items) == cap(cur.items) {
 		before := cap(cur.items)
 		cur.items = append(cur.items, it)
@@ -159,12 +183,15 @@ func (b *batcher) grow(cur *batch, n int) {
 func (b *batcher) take(cur *batch) *batch {
 	delete(b.open, cur.pixel)
 	cur.open = false
-	b.openBytes -= cap(cur.body) + cap(cur.items)*itemBytes
+	b.openBytes -= cap(cur.body) + cap(cur.raw) + cap(cur.items)*itemBytes
 	b.events -= len(cur.items)
 	b.sealedInList++
 	cur.body = append(cur.body, bodyTrailer...) // within capacity: grow keeps room for it
 	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
 		cur.body = slices.Clip(slices.Clone(cur.body)) // the byte budget counts len: do not hold much more
+	}
+	if spare := cap(cur.raw) - len(cur.raw); spare > len(cur.raw)/4 {
+		cur.raw = slices.Clip(slices.Clone(cur.raw))
 	}
 	return cur
 }
@@ -219,11 +246,15 @@ func (bt *batch) split(validateOnly bool) (*batch, *batch) {
 
 // subset builds a sealed batch of some of bt's events.
 func (bt *batch) subset(items []item, validateOnly bool) *batch {
-	size := len(bodyHeader(validateOnly)) + len(bodyTrailer)
+	size, rawSize := len(bodyHeader(validateOnly))+len(bodyTrailer), 0
 	for _, it := range items {
 		size += it.end - it.start + 1
+		rawSize += it.rawEnd - it.rawStart
 	}
 	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items))}
+	if rawSize > 0 {
+		out.raw = make([]byte, 0, rawSize)
+	}
 	out.body = append(out.body, bodyHeader(validateOnly)...)
 	for i, it := range items {
 		if i > 0 {
@@ -232,6 +263,9 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 		start := len(out.body)
 		out.body = append(out.body, bt.body[it.start:it.end]...)
 		it.start, it.end = start, len(out.body)
+		rawStart := len(out.raw)
+		out.raw = append(out.raw, bt.raw[it.rawStart:it.rawEnd]...)
+		it.rawStart, it.rawEnd = rawStart, len(out.raw)
 		out.items[i] = it
 	}
 	out.body = append(out.body, bodyTrailer...)

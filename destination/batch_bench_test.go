@@ -18,7 +18,7 @@ func BenchmarkBatcher(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		ready = bt.add(pixels[i&1], item{seq: checkpoint.Seq(i + 1), record: int64(i)}, event, ready[:0])
+		ready = bt.add(pixels[i&1], item{seq: checkpoint.Seq(i + 1), record: int64(i)}, event, nil, ready[:0])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

@@ -23,7 +23,7 @@ func TestOpenBatchesGrowAsTheyAreFilled(t *testing.T) {
 	b := newBatcher(1000, false)
 	event := eventJSON("x", 400)
 	for i := range 1000 {
-		b.add(fmt.Sprint("px", i), item{}, event, nil)
+		b.add(fmt.Sprint("px", i), item{}, event, nil, nil)
 	}
 	assert.Equal(t, heldBytes(b), b.openBytes, "the batcher counts what it holds")
 	perPixel := b.openBytes / 1000
@@ -49,7 +49,7 @@ func TestOpenBatchesShedTheLargestPastTheirBound(t *testing.T) {
 			sent := 0
 			for i := range tt.events {
 				for p := range tt.pixels {
-					for _, r := range b.add(fmt.Sprint("px", p), item{record: int64(i)}, event, nil) {
+					for _, r := range b.add(fmt.Sprint("px", p), item{record: int64(i)}, event, nil, nil) {
 						require.False(t, r.open)
 						_, ids := bodyEvents(t, r.body)
 						sent += len(ids)
@@ -72,11 +72,11 @@ func TestOpenBatchesShedTheLargestPastTheirBound(t *testing.T) {
 func TestShedSealsTheLargestOpenBatchFirst(t *testing.T) {
 	b := newBatcher(1000, false)
 	small, large := eventJSON("s", 10), eventJSON("l", 10_000)
-	b.add("small", item{}, small, nil)
-	b.add("large", item{}, large, nil)
-	b.add("small2", item{}, small, nil)
+	b.add("small", item{}, small, nil, nil)
+	b.add("large", item{}, large, nil, nil)
+	b.add("small2", item{}, small, nil, nil)
 	b.maxOpen = b.openBytes - 1
-	ready := b.add("small", item{}, small, nil)
+	ready := b.add("small", item{}, small, nil, nil)
 	require.Len(t, ready, 1, "sealing the large batch frees half the bound")
 	assert.Equal(t, "large", ready[0].pixel)
 	assert.Equal(t, 3, b.openEvents())
@@ -86,7 +86,7 @@ func TestFlushAfterManySealsKeepsEveryBatchOnce(t *testing.T) {
 	b := newBatcher(2, false)
 	var ready []*batch
 	for i := range 5000 {
-		ready = b.add(fmt.Sprint("px", i%700), item{record: int64(i)}, eventJSON(fmt.Sprint(i), 0), ready)
+		ready = b.add(fmt.Sprint("px", i%700), item{record: int64(i)}, eventJSON(fmt.Sprint(i), 0), nil, ready)
 	}
 	ready = b.flush(ready)
 	seen := map[string]bool{}

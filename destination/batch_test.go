@@ -45,7 +45,7 @@ func TestBatcherClosesABatchAtBatchSizePerPixel(t *testing.T) {
 		if i%2 == 0 {
 			pixel = "b"
 		}
-		ready = b.add(pixel, item{seq: checkpoint.Seq(i), record: int64(i)}, eventJSON(fmt.Sprint(i), 0), ready)
+		ready = b.add(pixel, item{seq: checkpoint.Seq(i), record: int64(i)}, eventJSON(fmt.Sprint(i), 0), nil, ready)
 	}
 	require.Len(t, ready, 2, "each pixel filled one batch of 3")
 	_, ids := bodyEvents(t, ready[0].body)
@@ -57,9 +57,9 @@ func TestBatcherClosesABatchAtBatchSizePerPixel(t *testing.T) {
 
 func TestBatcherFlushesOpenBatchesOldestFirst(t *testing.T) {
 	b := newBatcher(1000, true)
-	b.add("late", item{}, eventJSON("x", 0), nil)
-	b.add("later", item{}, eventJSON("y", 0), nil)
-	b.add("late", item{}, eventJSON("z", 0), nil)
+	b.add("late", item{}, eventJSON("x", 0), nil, nil)
+	b.add("later", item{}, eventJSON("y", 0), nil, nil)
+	b.add("late", item{}, eventJSON("z", 0), nil, nil)
 	ready := b.flush(nil)
 	require.Len(t, ready, 2)
 	assert.Equal(t, "late", ready[0].pixel)
@@ -75,7 +75,7 @@ func TestBatcherKeepsBodiesUnderTheSizeCap(t *testing.T) {
 	var ready []*batch
 	big := 900 << 10 // five of these do not fit in 4 MiB
 	for i := 0; i < 10; i++ {
-		ready = b.add("p", item{record: int64(i)}, eventJSON(fmt.Sprint(i), big), ready)
+		ready = b.add("p", item{record: int64(i)}, eventJSON(fmt.Sprint(i), big), nil, ready)
 	}
 	ready = b.flush(ready)
 	total := 0
@@ -94,7 +94,7 @@ func TestBatchSplitGivesTwoValidBodiesOfTheSameEvents(t *testing.T) {
 	b := newBatcher(5, false)
 	var ready []*batch
 	for i := 0; i < 5; i++ {
-		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1)}, eventJSON(fmt.Sprint(i), i), ready)
+		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1)}, eventJSON(fmt.Sprint(i), i), nil, ready)
 	}
 	require.Len(t, ready, 1)
 	first, second := ready[0].split(false)
@@ -118,7 +118,7 @@ func TestBatchWithoutKeepsTheOtherEventsInOrder(t *testing.T) {
 	b := newBatcher(6, true)
 	var ready []*batch
 	for i := 0; i < 6; i++ {
-		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1), ts: int64(1000 + i)}, eventJSON(fmt.Sprint(i), i), ready)
+		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1), ts: int64(1000 + i)}, eventJSON(fmt.Sprint(i), i), nil, ready)
 	}
 	require.Len(t, ready, 1)
 	tests := []struct {
@@ -155,4 +155,40 @@ func TestBatchWithoutKeepsTheOtherEventsInOrder(t *testing.T) {
 func TestIntegrationSourceMatchesTheDocumentedPattern(t *testing.T) {
 	assert.Regexp(t, `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`, IntegrationSource)
 	assert.Contains(t, string(probeBody(time.Now())), `"integration_source":"`+IntegrationSource+`"`, "check's probe names the connector too")
+}
+
+// TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits checks the record data kept for stored
+// rejections: each event's data stays with it when a batch is split or built without some
+// events, and counts in the batch's size.
+func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
+	b := newBatcher(4, false)
+	var ready []*batch
+	for i := range 4 {
+		raw := []byte(fmt.Sprintf(`{"order_id":"O-%d","pad":%q}`, i, strings.Repeat("p", i*7)))
+		ready = b.add("p", item{seq: checkpoint.Seq(i + 1), record: int64(i + 1), emittedAt: int64(100 + i)}, eventJSON(fmt.Sprint(i), 0), raw, ready)
+	}
+	require.Len(t, ready, 1, "four events fill the batch")
+	full := ready[0]
+	assert.Equal(t, int64(len(full.body)+len(full.raw)), full.size(), "the size counts the record data")
+	dataOf := func(bt *batch) []string {
+		var out []string
+		for _, it := range bt.items {
+			var rec struct {
+				OrderID string `json:"order_id"`
+			}
+			require.NoError(t, json.Unmarshal(bt.rawOf(it), &rec), "record %d", it.record)
+			out = append(out, fmt.Sprintf("%d:%s:%d", it.record, rec.OrderID, it.emittedAt))
+		}
+		return out
+	}
+	left, right := full.split(false)
+	assert.Equal(t, []string{"1:O-0:100", "2:O-1:101"}, dataOf(left))
+	assert.Equal(t, []string{"3:O-2:102", "4:O-3:103"}, dataOf(right))
+	kept := full.without([]bool{true, false, true, false}, false)
+	assert.Equal(t, []string{"2:O-1:101", "4:O-3:103"}, dataOf(kept))
+
+	plain := newBatcher(1, false).add("p", item{}, eventJSON("x", 0), nil, nil)
+	require.Len(t, plain, 1)
+	assert.Empty(t, plain[0].raw, "no record data is kept unless rejected records are stored")
+	assert.Nil(t, plain[0].rawOf(plain[0].items[0]))
 }

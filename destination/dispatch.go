@@ -117,7 +117,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 	}
 	seq := w.ledger.record(rt.id)
 	if p.err != nil {
-		w.rejectRecord(rt, seq, p.err)
+		w.rejectRecord(rt, seq, rec, p.err)
 		return
 	}
 	w.warnDropped(rt, p.event.Dropped)
@@ -125,7 +125,11 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 		w.ledger.identityDropped(rt.id, n)
 	}
 	it := item{seq: seq, stream: rt.id, record: p.number, ts: p.event.TimestampMS}
-	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, w.ready))
+	var raw []byte
+	if w.keepsRecords {
+		raw, it.emittedAt = rec.Data, int64(rec.EmittedAt)
+	}
+	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, raw, w.ready))
 }
 
 // dispatchAll queues ready batches on their pixels' lanes. It blocks while the bytes queued and
@@ -134,7 +138,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 // first, the batches not handed over stay in w.ready, for the final flush.
 func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 	for i, b := range ready {
-		if !w.budget.tryAcquire(b.pixel, int64(len(b.body))) && !w.spillOrWait(ctx, b) {
+		if !w.budget.tryAcquire(b.pixel, b.size()) && !w.spillOrWait(ctx, b) {
 			w.ready = ready[i:]
 			return
 		}
@@ -149,7 +153,7 @@ func (w *syncWriter) dispatchAll(ctx context.Context, ready []*batch) {
 // body is written to the spill file instead, and reading goes on for the other pixels. When a
 // spill write fails, it waits as without a spill. It reports false when ctx ends first.
 func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
-	n := int64(len(b.body))
+	n := b.size()
 	spill := func() bool { return w.spillable(b.pixel, n) }
 	for {
 		took, err := w.budget.acquireUnless(ctx, b.pixel, n, spill)
@@ -159,14 +163,14 @@ func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
 		case took:
 			return true
 		}
-		ref, err := w.spill.put(b.body)
+		ref, err := w.spill.put(b.body, b.raw)
 		if err != nil {
 			continue // the store is broken or full now: spillable says false
 		}
 		if w.spilled.Add(1) == 1 {
 			w.logf(protocol.LevelInfo, "Pixel %s is failing or rate limited and holds its share of the memory for waiting batches: its further batches wait in a temporary file in %s (at most %d MiB), and reading goes on for the other pixels.", b.pixel, w.spill.dir, maxSpillBytes>>20)
 		}
-		b.spilled, b.body = &ref, nil
+		b.spilled, b.body, b.raw = &ref, nil, nil
 		return true
 	}
 }

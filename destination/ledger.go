@@ -53,9 +53,18 @@ type keeper interface {
 type rejection struct {
 	route  *route
 	seq    checkpoint.Seq
-	rule   string
-	reason string
-	fix    string
+	record int64  // the record's 1-based number in its stream
+	rule   string // one of event's rules, an API code (see ruleFromCode), or retry_budget
+	field  string // the field path at fault, "" when the record as a whole was refused
+	// message says why, without the stream and record that reason starts with; apiCode is the
+	// API's error code when the API refused the event.
+	message, apiCode string
+	reason           string // one line for the logs: stream, record, rule, path, message
+	fix              string // the advice when the refusal fails the sync
+	// data is the record's data as the platform sent it, and emittedAt its emitted_at, set only
+	// when rejected records are kept; data may alias memory the keeper must copy.
+	data      []byte
+	emittedAt int64
 }
 
 // streamCounts are one stream's counts, for the logs.
@@ -117,12 +126,14 @@ func (l *ledger) settle(items []item) {
 	l.release()
 }
 
-// reject handles a refused record. With Continue on errors off it is the sync's failure (the
-// record stays unsettled, so no later state is echoed). Otherwise it is counted and logged at
+// reject handles a refused record. With Continue on errors off and no keeper it is the sync's
+// failure (the record stays unsettled, so no later state is echoed): a keeper (a bucket of
+// rejected records) makes rejections part of a successful sync, as the platform means them.
+// Otherwise it is counted and logged at
 // once (one by one up to maxRejectionLogs per stream), and settled as rejected: at once, or
 // when the keeper says it is kept.
 func (l *ledger) reject(r rejection) {
-	if !l.continueOnErrors {
+	if !l.continueOnErrors && l.keeper == nil {
 		l.fail(&failure{kind: protocol.ConfigError, stream: &r.route.descriptor,
 			message: "A record was refused, and Continue on errors is off: " + r.reason + ". " + r.fix}, false)
 		return

@@ -11,13 +11,33 @@ import (
 )
 
 // rejectRecord handles a record that validation refused.
-func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, err error) {
+func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, rec *protocol.Record, err error) {
 	var rej *event.Rejection
 	if !errors.As(err, &rej) {
 		w.ledger.fail(&failure{kind: protocol.SystemError, message: "Preparing a record failed unexpectedly.", internal: err.Error(), stream: &rt.descriptor}, true)
 		return
 	}
-	w.ledger.reject(rejection{route: rt, seq: seq, rule: rej.Rule, reason: rej.Error(), fix: remedy(rej.Rule == event.RuleTimestampWindow)})
+	r := ruleRejection(rt, seq, rej)
+	if w.keepsRecords {
+		r.data, r.emittedAt = rec.Data, int64(rec.EmittedAt)
+	}
+	w.ledger.reject(r)
+}
+
+// ruleRejection is the rejection of a record that broke one of event's rules.
+func ruleRejection(rt *route, seq checkpoint.Seq, rej *event.Rejection) rejection {
+	msg := rej.Message
+	if rej.Hint != "" {
+		msg += " (hint: " + rej.Hint + ")"
+	}
+	return rejection{route: rt, seq: seq, record: rej.Record, rule: rej.Rule, field: rej.Path, message: msg,
+		reason: rej.Error(), fix: remedy(rej.Rule == event.RuleTimestampWindow)}
+}
+
+// keptData fills r's record data from b, where the batcher kept it (see batch.raw).
+func keptData(r rejection, b *batch, it item) rejection {
+	r.data, r.emittedAt = b.rawOf(it), it.emittedAt
+	return r
 }
 
 // remedy says how to get past a refused record when Continue on errors is off. An event outside
@@ -33,7 +53,7 @@ func remedy(outsideWindow bool) string {
 
 // rejectByAPI handles an event the API refused. Its rule is the API's code for it (see
 // ruleFromCode) and its reason the API's message, with the field the API named.
-func (w *syncWriter) rejectByAPI(it item, p openai.EventProblem, apiErr *openai.APIError) {
+func (w *syncWriter) rejectByAPI(b *batch, it item, p openai.EventProblem, apiErr *openai.APIError) {
 	rt := &w.routes.byKey[it.stream]
 	rule := ruleFromCode(p.Code)
 	where := ""
@@ -45,7 +65,9 @@ func (w *syncWriter) rejectByAPI(it item, p openai.EventProblem, apiErr *openai.
 	if apiErr.RequestID != "" {
 		reason += " (x-request-id " + apiErr.RequestID + ")"
 	}
-	w.ledger.reject(rejection{route: rt, seq: it.seq, rule: rule, reason: reason, fix: remedy(p.Code == apiCodeTooOld)})
+	message := fmt.Sprintf("refused by the OpenAI API (HTTP %d): %s", apiErr.Status, p.Message)
+	w.ledger.reject(keptData(rejection{route: rt, seq: it.seq, record: it.record, rule: rule, field: p.Field(),
+		message: message, apiCode: p.Code, reason: reason, fix: remedy(p.Code == apiCodeTooOld)}, b, it))
 }
 
 // apiCodeTooOld is the error code of the API's refusal of an event older than 7 days.

@@ -31,25 +31,25 @@ func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
 	if ref := b.spilled; ref != nil {
 		defer w.spill.release(*ref)
 	} else {
-		defer w.budget.release(b.pixel, int64(len(b.body)))
+		defer w.budget.release(b.pixel, b.size())
 	}
 	defer w.recoverPanic()
 	if b.spilled != nil && !w.unspill(b) {
 		return
 	}
 	w.deliverBatch(sc, ln, b)
-	b.body = nil
+	b.body, b.raw = nil, nil
 }
 
 // unspill reads a spilled batch's body back. A read that fails fails the sync: the batch's
 // records stay unsettled, so no state covering them is echoed.
 func (w *syncWriter) unspill(b *batch) bool {
-	body, err := w.spill.read(*b.spilled)
+	body, raw, err := w.spill.read(*b.spilled)
 	if err != nil {
 		w.ledger.fail(&failure{kind: protocol.SystemError, message: "A batch kept in a temporary file could not be read back.", internal: err.Error()}, true)
 		return false
 	}
-	b.body = body
+	b.body, b.raw = body, raw
 	return true
 }
 
@@ -150,7 +150,8 @@ func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) 
 	for _, it := range b.items {
 		rt := &w.routes.byKey[it.stream]
 		reason := fmt.Sprintf("stream %q record %d: %s: not delivered: %s", rt.name, it.record, ruleRetryBudget, what)
-		w.ledger.reject(rejection{route: rt, seq: it.seq, rule: ruleRetryBudget, reason: reason})
+		w.ledger.reject(keptData(rejection{route: rt, seq: it.seq, record: it.record, rule: ruleRetryBudget,
+			message: "not delivered: " + what, reason: reason}, b, it))
 	}
 }
 
@@ -166,7 +167,7 @@ func (w *syncWriter) rejectNamed(b *batch, apiErr *openai.APIError) (*batch, boo
 	drop := make([]bool, len(b.items))
 	for _, p := range named {
 		drop[p.Index] = true
-		w.rejectByAPI(b.items[p.Index], p, apiErr)
+		w.rejectByAPI(b, b.items[p.Index], p, apiErr)
 	}
 	return b.without(drop, w.cfg.ValidateOnly), true
 }
@@ -182,7 +183,7 @@ func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *openai.A
 		if named := apiErr.NamedEvents(); len(named) > 0 {
 			p = named[0]
 		}
-		w.rejectByAPI(b.items[0], p, apiErr)
+		w.rejectByAPI(b, b.items[0], p, apiErr)
 		return
 	}
 	w.deliver.count.splits.Add(1)

@@ -18,10 +18,12 @@ var errSpillFull = errors.New("the spill file is at its bound")
 // errSpillBroken is a body not spilled because an earlier write to the spill file failed.
 var errSpillBroken = errors.New("the spill file failed earlier")
 
-// spillRef is where a spilled body sits in the spill file.
+// spillRef is where a spilled body sits in the spill file, followed by its batch's record data
+// (see batch.raw) when that is kept.
 type spillRef struct {
-	off int64
-	n   int
+	off   int64
+	n     int // body and record data
+	bodyN int // body alone
 }
 
 // spillStore keeps the bodies of batches that cannot be held in memory (their pixel is over its
@@ -59,23 +61,27 @@ func (s *spillStore) fits(n int) bool {
 
 // put writes body to the file and returns where it is. It fails with errSpillFull past the
 // bound, errSpillBroken after an earlier failure, or the write's error.
-func (s *spillStore) put(body []byte) (spillRef, error) {
+func (s *spillStore) put(body, raw []byte) (spillRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := len(body) + len(raw)
 	switch {
 	case s.broken || s.closed:
 		return spillRef{}, errSpillBroken
-	case s.end+int64(len(body)) > s.limit:
+	case s.end+int64(n) > s.limit:
 		return spillRef{}, errSpillFull
 	}
 	if err := s.openLocked(); err != nil {
 		return spillRef{}, s.breakLocked(err)
 	}
-	ref := spillRef{off: s.end, n: len(body)}
+	ref := spillRef{off: s.end, n: n, bodyN: len(body)}
 	if _, err := s.file.WriteAt(body, ref.off); err != nil {
 		return spillRef{}, s.breakLocked(err)
 	}
-	s.end += int64(len(body))
+	if _, err := s.file.WriteAt(raw, ref.off+int64(len(body))); err != nil {
+		return spillRef{}, s.breakLocked(err)
+	}
+	s.end += int64(n)
 	s.live++
 	return ref, nil
 }
@@ -106,18 +112,18 @@ func (s *spillStore) breakLocked(err error) error {
 }
 
 // read returns the body at ref, byte for byte what put wrote.
-func (s *spillStore) read(ref spillRef) ([]byte, error) {
+func (s *spillStore) read(ref spillRef) (body, raw []byte, err error) {
 	s.mu.Lock()
 	f := s.file
 	s.mu.Unlock()
 	if f == nil {
-		return nil, errSpillBroken
+		return nil, nil, errSpillBroken
 	}
-	body := make([]byte, ref.n)
-	if _, err := f.ReadAt(body, ref.off); err != nil {
-		return nil, fmt.Errorf("read spilled body: %w", err)
+	buf := make([]byte, ref.n)
+	if _, err := f.ReadAt(buf, ref.off); err != nil {
+		return nil, nil, fmt.Errorf("read spilled body: %w", err)
 	}
-	return body, nil
+	return buf[:ref.bodyN:ref.bodyN], buf[ref.bodyN:], nil
 }
 
 // release says that the body at ref will not be read again. When no spilled body is left, the

@@ -20,26 +20,28 @@ func TestSpillStoreReadsBackWhatItWrote(t *testing.T) {
 	dir := t.TempDir()
 	s := newSpillStore(dir, 1<<20, nil)
 	bodies := [][]byte{[]byte(`{"events":[1]}`), bytes.Repeat([]byte("x"), 70000), []byte(`{"events":[3]}`)}
+	raws := [][]byte{nil, []byte(`{"order_id":"A-1"}{"order_id":"A-2"}`), nil} // record data kept for stored rejections
 	refs := make([]spillRef, len(bodies))
 	for i, b := range bodies {
-		ref, err := s.put(b)
+		ref, err := s.put(b, raws[i])
 		require.NoError(t, err)
 		refs[i] = ref
 	}
 	for i := len(bodies) - 1; i >= 0; i-- { // in any order, and as often as a retry needs
 		for range 2 {
-			got, err := s.read(refs[i])
+			got, raw, err := s.read(refs[i])
 			require.NoError(t, err)
 			assert.Equal(t, bodies[i], got, "body %d", i)
+			assert.Equal(t, string(raws[i]), string(raw), "record data %d", i)
 		}
 	}
 	left, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, left, "the file is unlinked once created: nothing is left whatever way the process ends")
 	require.NoError(t, s.close())
-	_, err = s.read(refs[0])
+	_, _, err = s.read(refs[0])
 	assert.ErrorIs(t, err, errSpillBroken, "nothing is read after close")
-	_, err = s.put(bodies[0])
+	_, err = s.put(bodies[0], nil)
 	assert.ErrorIs(t, err, errSpillBroken, "nothing is written after close")
 	require.NoError(t, s.close(), "close twice")
 }
@@ -47,20 +49,20 @@ func TestSpillStoreReadsBackWhatItWrote(t *testing.T) {
 func TestSpillStoreBoundAndReuse(t *testing.T) {
 	s := newSpillStore(t.TempDir(), 10, nil)
 	t.Cleanup(func() { require.NoError(t, s.close()) })
-	a, err := s.put([]byte("0123456"))
+	a, err := s.put([]byte("0123456"), nil)
 	require.NoError(t, err)
 	assert.False(t, s.fits(4), "7+4 bytes is past the bound of 10")
-	_, err = s.put([]byte("abcd"))
+	_, err = s.put([]byte("abcd"), nil)
 	assert.ErrorIs(t, err, errSpillFull)
-	b, err := s.put([]byte("abc"))
+	b, err := s.put([]byte("abc"), nil)
 	require.NoError(t, err)
 	s.release(a)
 	assert.False(t, s.fits(1), "space is reused only when no spilled body is left")
 	s.release(b)
 	assert.True(t, s.fits(10), "every body released: the whole bound is free again")
-	c, err := s.put([]byte("9876543210"))
+	c, err := s.put([]byte("9876543210"), nil)
 	require.NoError(t, err)
-	got, err := s.read(c)
+	got, _, err := s.read(c)
 	require.NoError(t, err)
 	assert.Equal(t, "9876543210", string(got))
 }
@@ -68,10 +70,10 @@ func TestSpillStoreBoundAndReuse(t *testing.T) {
 func TestSpillStoreFailsOnceAndStaysBroken(t *testing.T) {
 	var warnings []string
 	s := newSpillStore(filepath.Join(t.TempDir(), "missing"), 1<<20, func(msg string) { warnings = append(warnings, msg) })
-	_, err := s.put([]byte("body"))
+	_, err := s.put([]byte("body"), nil)
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, errSpillBroken), "the first failure is the system's: %v", err)
-	_, err = s.put([]byte("body"))
+	_, err = s.put([]byte("body"), nil)
 	assert.ErrorIs(t, err, errSpillBroken)
 	assert.False(t, s.fits(1))
 	assert.Len(t, warnings, 1, "warned once")

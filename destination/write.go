@@ -102,6 +102,9 @@ type syncWriter struct {
 	stop    *stops
 	started time.Time
 	spilled atomic.Int64 // batches spilled
+	// keepsRecords is set when rejected records are stored: batches then carry their records'
+	// data, so that a record the API refuses can be stored as the platform sent it.
+	keepsRecords bool
 
 	// Owned by the input loop.
 	unknownStreams map[protocol.StreamDescriptor]bool
