@@ -20,7 +20,7 @@ func TestMeasureStuckPixelThroughput(t *testing.T) {
 	}
 	const rounds = 20
 	for _, stuck := range []bool{false, true} {
-		f, s1, s2, args := stuckPixelSetup(t, stuck, 30, true)
+		f, s1, s2, args := stuckPixelSetup(t, stuck, 30, true, nil)
 		in := interleaved(s1, s2, rounds, n/rounds, stuck)
 		began := time.Now()
 		r := runWith(t, procOptions{peakRSS: true}, in.bytes(0), args...)

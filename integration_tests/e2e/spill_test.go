@@ -2,15 +2,15 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
 )
 
 // Issue 12, failure 1, its last gap: a stuck pixel's backlog larger than its half of the 12 MiB
@@ -22,9 +22,9 @@ import (
 // leaving no file behind in TMPDIR.
 func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 	t.Parallel()
-	const perStream, rounds = 60000, 30
-	f, s1, s2, args := stuckPixelSetup(t, true, 20, true)
-	in := interleaved(s1, s2, rounds, perStream/rounds, true)
+	const perStream, rounds, s1Size = 3000, 30, 4 << 10 // s1: 12 MiB of bodies, twice its share
+	f, s1, s2, args := stuckPixelSetup(t, true, 2, true, nil)
+	in := interleavedLarge(s1, s2, rounds, perStream/rounds, true, s1Size)
 	tmp := t.TempDir()
 	r := runWith(t, procOptions{env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
 
@@ -65,20 +65,47 @@ func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 }
 
 // A pixel that answers again after its backlog was spilled gets every spilled batch read back
-// and delivered: with pxl_slow rate limited for its first requests, s1's later batches wait in
-// the spill file, and in the end every record of both streams is stored exactly once and every
-// state echoed.
+// and delivered: with pxl_stuck rate limited until its batches wait in the spill file, in the
+// end every record of both streams is stored exactly once and every state echoed.
 func TestSpilledBatchesAreDeliveredWhenThePixelRecovers(t *testing.T) {
 	t.Parallel()
-	const perStream, rounds = 60000, 30
-	f, s1, s2, args := stuckPixelSetup(t, false, 60, false)
-	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultRateLimit, PixelID: "pxl_stuck", RetryAfter: time.Second, Times: 10})
-	in := interleaved(s1, s2, rounds, perStream/rounds, false)
-	r := run(t, in.bytes(0), args...)
+	const perStream, rounds, s1Size = 3000, 30, 4 << 10
+	var stuck atomic.Bool
+	stuck.Store(true)
+	f, s1, s2, args := stuckPixelSetup(t, false, 60, false, rateLimitWhile("pxl_stuck", &stuck))
+	in := interleavedLarge(s1, s2, rounds, perStream/rounds, false, s1Size)
+	p := start(t, args...)
+	var feeder sync.WaitGroup
+	feeder.Go(func() {
+		p.send(in.bytes(0))
+		p.closeInput()
+	})
+	spilled := p.waitForLine(processTimeout, func(l outLine) bool {
+		return strings.Contains(l.text, "its further batches wait in a temporary file")
+	})
+	stuck.Store(false)
+	r := p.wait()
+	feeder.Wait()
 
+	require.True(t, spilled, "pxl_stuck's batches were spilled; stdout:\n%s", r.stdout)
 	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 	assert.Len(t, echoed, 2*rounds, "every state is echoed")
-	assert.True(t, containsAll(r.logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
+}
+
+// rateLimitWhile wraps the fake: while stuck holds, every request for pixel gets 429 with
+// Retry-After: 1 and an OpenAI error body.
+func rateLimitWhile(pixel string, stuck *atomic.Bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		refuse := withStatus("/v1/events", http.StatusTooManyRequests, "Rate limit reached for requests.")(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !stuck.Load() || r.URL.Query().Get("pid") != pixel {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Retry-After", "1")
+			refuse.ServeHTTP(w, r)
+		})
+	}
 }
