@@ -44,13 +44,14 @@ func manyPixels(n int) []stream {
 
 // The peak resident set of a write does not grow with the number of pixels: each pixel's
 // open batch grows as it is filled, and open batches together have a bound. Before, each
-// reserved room for a whole batch (about 300 KB for these events): 300 MB for 1,000 pixels,
-// resident once the memory of one round's batches is reused by the next. The rounds are
+// reserved room for a whole batch (about 300 KB for these events): 270 to 300 MiB for 1,000
+// pixels, 110 to 120 MiB for the 400 here, resident once the memory of one round's batches is
+// reused by the next. The rounds are
 // sent one after the other, each once the previous one's states are echoed.
 func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 	t.Parallel()
-	const pixels, rounds, perRound = 1000, 3, 2
-	const boundMiB = 150 // the run takes about 20 MiB; the old code took 270 to 300
+	const pixels, rounds, perRound = 400, 3, 2
+	const boundMiB = 60 // the run takes about 20 MiB; the old code took 110 to 120
 	streams := manyPixels(pixels)
 	ids := make([]string, pixels)
 	for i, s := range streams {
@@ -84,11 +85,13 @@ func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 
 // A run of large records needs memory for about one of them at a time: before, the reader
 // kept the longest line's buffer, the record's data was copied twice more, and up to eight
-// records were read ahead of the input loop (170 to 210 MiB for this input).
+// records were read ahead of the input loop. The run takes about 18 MiB plus 4 times a record
+// (110 MiB for records of 24 MiB, 49 MiB for these of 8 MiB); the old code took 170 to 210 MiB
+// for records of 24 MiB, 6.5 to 8 times a record, which is 70 to 82 MiB for these.
 func TestWriteMemoryOfLargeRecordsIsAboutOneRecord(t *testing.T) {
 	t.Parallel()
-	const records, size = 4, 24 << 20
-	const boundMiB = 150 // the run takes about 110 MiB
+	const records, size = 4, 8 << 20
+	const boundMiB = 20 + 5*size>>20 // 60 MiB: above the run's 49, below the old code's 70
 	s := stream{name: "notes", pixel: "pxl_default"}
 	f, cfg := defaultPixelSetup(t)
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
