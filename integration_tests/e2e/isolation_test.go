@@ -71,22 +71,22 @@ func TestAStuckPixelHoldsBackOnlyItsOwnStreams(t *testing.T) {
 	in := interleaved(s1, s2, 10, 100, true)
 	r := run(t, in.bytes(0), args...)
 
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertAllDelivered(t, f, in)
 	assert.Equal(t, int64(1000), f.api.Stats().EventsAccepted, "every record of s2 is stored, none of s1")
 
 	firstGivenUp := -1 // stdout line of the first rejection of an s1 record
-	for i, m := range r.msgs {
-		if m.log != nil && strings.Contains(m.log.Message, "retry_budget") {
+	for i, m := range r.Messages {
+		if m.Log != nil && strings.Contains(m.Log.Message, "retry_budget") {
 			firstGivenUp = i
 			break
 		}
 	}
-	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget; stdout:\n%s", r.stdout)
+	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget; stdout:\n%s", r.Stdout)
 	lineOf := map[string]int{}
-	for i, l := range r.lines {
-		lineOf[l.text] = i
+	for i, l := range r.Lines {
+		lineOf[l.Text] = i
 	}
 	var s2States int
 	for _, e := range echoed {
@@ -95,10 +95,10 @@ func TestAStuckPixelHoldsBackOnlyItsOwnStreams(t *testing.T) {
 			continue
 		}
 		s2States++
-		assert.Less(t, lineOf[e.line.text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
+		assert.Less(t, lineOf[e.line.Text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
 	}
 	assert.Equal(t, 10, s2States, "every state of s2 is echoed")
-	assert.True(t, containsAll(r.logs("WARN"), `Stream "s1" (pixel pxl_stuck): 1000 received, 0 delivered, 1000 rejected (retry_budget: 1000)`),
+	assert.True(t, containsAll(r.Logs("WARN"), `Stream "s1" (pixel pxl_stuck): 1000 received, 0 delivered, 1000 rejected (retry_budget: 1000)`),
 		"the summary counts s1's records by rule")
 	t.Logf("429s served to pxl_stuck: %d", f.api.Stats().Faults[fakeapi.FaultRateLimit])
 }
@@ -111,9 +111,9 @@ func TestAStuckPixelFailsTheSyncAfterItsBudgetWithoutContinueOnErrors(t *testing
 	in := interleaved(s1, s2, 4, 100, false)
 	r := run(t, in.bytes(0), args...)
 
-	require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "transient_error", kind)
 	assert.Contains(t, msg, `pixel "pxl_stuck"`)
 	var s2States int
@@ -145,19 +145,19 @@ func TestAKeyRefusedMidSyncStillEchoesTheStatesOfRequestsInFlight(t *testing.T) 
 	in := newInput().records(slow, 100).streamState(slow).records(refused, 100).streamState(refused)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(slow, refused))...)
 
-	require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "config_error", kind)
 	assert.Contains(t, msg, "401")
 	assert.Equal(t, []int{1}, stateIDs(echoed), "the state of the records delivered by the request in flight is echoed")
 	assert.Equal(t, int64(100), f.api.Stats().EventsAccepted, "the request in flight was not cut")
 	traces, states := -1, -1
-	for i, m := range r.msgs {
+	for i, m := range r.Messages {
 		switch {
 		case m.Type == "STATE":
 			states = i
-		case m.trace != nil && m.trace.Type == "ERROR":
+		case m.Trace != nil && m.Trace.Type == "ERROR":
 			traces = i
 		}
 	}
@@ -204,10 +204,10 @@ func TestARefusalBothHalvesGetAlikeStopsSplitting(t *testing.T) {
 			in := newInput().records(s, 200).streamState(s)
 			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-			require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+			require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 			echoed := checkWrite(t, f, in, r)
 			assert.Empty(t, echoed, "no state: no record was delivered or rejected")
-			kind, msg := r.failure(t)
+			kind, msg := r.Failure(t)
 			assert.Equal(t, tt.kind, kind)
 			assert.Contains(t, msg, tt.advice)
 			assert.Contains(t, msg, tt.message, "the API's message")

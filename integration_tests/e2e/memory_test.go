@@ -11,24 +11,25 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // peakRSSMiB reads the running connector's peak resident set (VmHWM) from /proc. The
 // process must still run: the tests read it once the last state is echoed, before closing
 // stdin. (The ru_maxrss of a finished child is no measure: Linux counts in it the test
 // process's own peak at the moment of exec.)
-func (p *proc) peakRSSMiB() int64 {
-	p.t.Helper()
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	require.NoError(p.t, err, "the connector runs")
+func peakRSSMiB(t *testing.T, p *connectortest.Process) int64 {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
+	require.NoError(t, err, "the connector runs")
 	for line := range strings.SplitSeq(string(status), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			require.NoError(p.t, err, "VmHWM: %s", v)
+			require.NoError(t, err, "VmHWM: %s", v)
 			return kib >> 10
 		}
 	}
-	require.Fail(p.t, "no VmHWM in /proc/<pid>/status")
+	require.Fail(t, "no VmHWM in /proc/<pid>/status")
 	return 0
 }
 
@@ -68,15 +69,15 @@ func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 		for _, s := range streams {
 			in.streamState(s)
 		}
-		require.True(t, p.send(in.lines(from, len(in.msgs))...), "the connector reads round %d", round)
+		require.True(t, p.Send(in.lines(from, len(in.msgs))...), "the connector reads round %d", round)
 		last := in.msgs[len(in.msgs)-1].state.id
-		require.True(t, p.waitForLine(processTimeout, isState(last)), "round %d's last state is echoed", round)
+		require.True(t, p.WaitForLine(connectortest.DefaultTimeout, isState(last)), "round %d's last state is echoed", round)
 	}
-	peak := p.peakRSSMiB()
-	p.closeInput()
-	r := p.wait()
+	peak := peakRSSMiB(t, p)
+	p.CloseInput()
+	r := p.Wait()
 
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 	assert.Less(t, peak, int64(boundMiB), "peak RSS in MiB with %d pixels", pixels)
@@ -104,13 +105,13 @@ func TestWriteMemoryOfLargeRecordsIsAboutOneRecord(t *testing.T) {
 			r.id, in.now, n, strings.Repeat("x", size)))
 	}
 	in.streamState(s)
-	require.True(t, p.send(in.bytes(0)), "the connector reads")
-	require.True(t, p.waitForLine(processTimeout, isState(in.msgs[len(in.msgs)-1].state.id)), "the state is echoed")
-	peak := p.peakRSSMiB()
-	p.closeInput()
-	r := p.wait()
+	require.True(t, p.Send(in.bytes(0)), "the connector reads")
+	require.True(t, p.WaitForLine(connectortest.DefaultTimeout, isState(in.msgs[len(in.msgs)-1].state.id)), "the state is echoed")
+	peak := peakRSSMiB(t, p)
+	p.CloseInput()
+	r := p.Wait()
 
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 	assert.Less(t, peak, int64(boundMiB), "peak RSS in MiB with %d records of %d MiB", records, size>>20)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // A sync stopped by SIGTERM while its input is still open exits 143, having echoed only
@@ -38,27 +39,27 @@ func TestWriteStoppedBySIGTERMResumesFromTheLastEchoedState(t *testing.T) {
 	}
 
 	p := start(t, args...)
-	p.send(in.lines(0, ends[7])...)
-	require.True(t, p.waitForLine(20*time.Second, isState(8)), "the eighth state is echoed while the input is open")
+	p.Send(in.lines(0, ends[7])...)
+	require.True(t, p.WaitForLine(20*time.Second, isState(8)), "the eighth state is echoed while the input is open")
 	// Half of batch 9 follows, without its state; its requests are slow, so they are in
 	// flight when the signal comes.
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: time.Second, Times: 2})
-	p.send(in.lines(ends[7], ends[7]+50)...)
-	p.signal(sigterm)
-	stopped := p.wait()
+	p.Send(in.lines(ends[7], ends[7]+50)...)
+	p.Signal(sigterm)
+	stopped := p.Wait()
 
-	assert.Equal(t, 143, stopped.exit, "exit code after SIGTERM; stdout:\n%s", stopped.stdout)
+	assert.Equal(t, 143, stopped.Exit, "exit code after SIGTERM; stdout:\n%s", stopped.Stdout)
 	echoed := checkWrite(t, f, in, stopped)
 	require.NotEmpty(t, echoed)
 	assert.ElementsMatch(t, []int{1, 2, 3, 4, 5, 6, 7, 8}, stateIDs(echoed), "the states sent were echoed, and no other")
 	last := 8
-	assert.True(t, containsAll(stopped.logs("WARN"), "signal"), "the stop is logged; logs: %q", stopped.logs("WARN"))
+	assert.True(t, containsAll(stopped.Logs("WARN"), "signal"), "the stop is logged; logs: %q", stopped.Logs("WARN"))
 
 	// The rerun starts after the last echoed state and reads its input to the end.
 	rest := in.slice(in.stateIndex(t, last) + 1)
 	rerun := run(t, rest.bytes(0), args...)
 
-	assert.Equal(t, 0, rerun.exit, "exit code of the rerun; stdout:\n%s", rerun.stdout)
+	assert.Equal(t, 0, rerun.Exit, "exit code of the rerun; stdout:\n%s", rerun.Stdout)
 	checkWrite(t, f, rest, rerun)
 	assertAllDelivered(t, f, in)
 	st := f.api.Stats()
@@ -73,12 +74,12 @@ func TestWriteStopsAtOnceOnSIGTERMWhileWaitingForInput(t *testing.T) {
 	f, cfg := defaultPixelSetup(t)
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 	in := newInput().records(s, 10).streamState(s)
-	p.send(in.lines(0, len(in.msgs))...)
-	require.True(t, p.waitForLine(10*time.Second, isState(1)), "the state is echoed while the input is open")
-	p.signal(sigterm)
-	r := p.wait()
+	p.Send(in.lines(0, len(in.msgs))...)
+	require.True(t, p.WaitForLine(10*time.Second, isState(1)), "the state is echoed while the input is open")
+	p.Signal(sigterm)
+	r := p.Wait()
 
-	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	assert.Equal(t, 143, r.Exit, "exit code after SIGTERM; stdout:\n%s", r.Stdout)
 	assert.Equal(t, []int{1}, stateIDs(checkWrite(t, f, in, r)))
 	assertExactlyOnce(t, f, in)
 }
@@ -96,21 +97,21 @@ func TestSIGTERMStopsASyncWhoseInputWaitsOnBackPressure(t *testing.T) {
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1 << 30})
 	cfg["batch_size"] = 10
 	cfg["max_in_flight"] = 1 // one sender: the second batch waits for it
-	p := startWith(t, procOptions{env: []string{graceEnv + "=" + grace.String()}}, writeArgs(t, cfg, catalogOf(s))...)
+	p := startWith(t, connectortest.Options{Env: []string{graceEnv + "=" + grace.String()}}, writeArgs(t, cfg, catalogOf(s))...)
 	in := newInput().records(s, 100).streamState(s)
-	p.send(in.lines(0, len(in.msgs))...)
+	p.Send(in.lines(0, len(in.msgs))...)
 	require.Eventually(t, func() bool { return f.api.Stats().Faults[fakeapi.FaultInternal] >= 2 }, 10*time.Second, 10*time.Millisecond,
 		"the first batch is being retried")
-	p.signal(sigterm)
+	p.Signal(sigterm)
 
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(max(grace, defaultGrace) + 5*time.Second):
 		t.Errorf("the connector did not stop within its grace period after SIGTERM")
-		p.cancel()
+		p.Kill()
 	}
-	r := p.wait()
-	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	r := p.Wait()
+	assert.Equal(t, 143, r.Exit, "exit code after SIGTERM; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
 }
 
@@ -126,13 +127,13 @@ func TestSIGTERMAfterTheEndOfInputIsAStop(t *testing.T) {
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultLatency, Path: "/v1/events", Delay: time.Second})
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 	in := newInput().records(s, 5).streamState(s)
-	p.send(in.lines(0, len(in.msgs))...)
-	p.closeInput()
+	p.Send(in.lines(0, len(in.msgs))...)
+	p.CloseInput()
 	require.Eventually(t, func() bool { return f.api.Stats().Requests > 0 }, 10*time.Second, 10*time.Millisecond, "the batch is in flight")
-	p.signal(sigterm)
-	r := p.wait()
+	p.Signal(sigterm)
+	r := p.Wait()
 
-	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	assert.Equal(t, 143, r.Exit, "exit code after SIGTERM; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r) // no error trace, and the state echoed only if its batch landed
 }
 
@@ -150,13 +151,13 @@ func TestSIGTERMStillSendsTheBatchesAlreadyFormed(t *testing.T) {
 	cfg["batch_size"] = 100
 	p := start(t, writeArgs(t, cfg, catalogOf(s, marker))...)
 	in := newInput().records(s, 150).streamState(s).streamState(marker)
-	p.send(in.lines(0, len(in.msgs))...) // the input stays open
-	require.True(t, p.waitForLine(10*time.Second, isState(2)), "the marker's state is echoed while the input is open")
+	p.Send(in.lines(0, len(in.msgs))...) // the input stays open
+	require.True(t, p.WaitForLine(10*time.Second, isState(2)), "the marker's state is echoed while the input is open")
 	require.Eventually(t, func() bool { return f.api.Stats().Requests > 0 }, 10*time.Second, 10*time.Millisecond, "the first batch is in flight")
-	p.signal(sigterm)
-	r := p.wait()
+	p.Signal(sigterm)
+	r := p.Wait()
 
-	assert.Equal(t, 143, r.exit, "exit code after SIGTERM; stdout:\n%s", r.stdout)
+	assert.Equal(t, 143, r.Exit, "exit code after SIGTERM; stdout:\n%s", r.Stdout)
 	assert.ElementsMatch(t, []int{1, 2}, stateIDs(checkWrite(t, f, in, r)), "both batches were sent in the grace period and the state echoed")
 	assertExactlyOnce(t, f, in)
 }

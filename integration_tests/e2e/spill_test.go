@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,24 +27,24 @@ func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 	f, s1, s2, args := stuckPixelSetup(t, true, 2, true, nil)
 	in := interleavedLarge(s1, s2, rounds, perStream/rounds, true, s1Size)
 	tmp := t.TempDir()
-	r := runWith(t, procOptions{env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
+	r := runWith(t, connectortest.Options{Env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
 
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
-	assert.True(t, containsAll(r.logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
+	assert.True(t, containsAll(r.Logs("INFO"), "its further batches wait in a temporary file"), "pxl_stuck's batches were spilled")
 
 	firstGivenUp := -1 // stdout line of the first rejection of an s1 record
-	for i, m := range r.msgs {
-		if m.log != nil && strings.Contains(m.log.Message, "retry_budget") {
+	for i, m := range r.Messages {
+		if m.Log != nil && strings.Contains(m.Log.Message, "retry_budget") {
 			firstGivenUp = i
 			break
 		}
 	}
 	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget")
 	lineOf := map[string]int{}
-	for i, l := range r.lines {
-		lineOf[l.text] = i
+	for i, l := range r.Lines {
+		lineOf[l.Text] = i
 	}
 	var s1States, s2States int
 	for _, e := range echoed {
@@ -53,11 +54,11 @@ func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 			continue
 		}
 		s2States++
-		assert.Less(t, lineOf[e.line.text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
+		assert.Less(t, lineOf[e.line.Text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
 	}
 	assert.Equal(t, rounds, s2States, "every state of s2 is echoed")
 	assert.Equal(t, rounds, s1States, "every state of s1 is echoed")
-	assert.True(t, containsAll(r.logs("WARN"), fmt.Sprintf(`Stream "s1" (pixel pxl_stuck): %d received, 0 delivered, %d rejected (retry_budget: %d)`, perStream, perStream, perStream)),
+	assert.True(t, containsAll(r.Logs("WARN"), fmt.Sprintf(`Stream "s1" (pixel pxl_stuck): %d received, 0 delivered, %d rejected (retry_budget: %d)`, perStream, perStream, perStream)),
 		"every record of s1 is rejected once")
 	left, err := os.ReadDir(tmp)
 	require.NoError(t, err)
@@ -77,18 +78,18 @@ func TestSpilledBatchesAreDeliveredWhenThePixelRecovers(t *testing.T) {
 	p := start(t, args...)
 	var feeder sync.WaitGroup
 	feeder.Go(func() {
-		p.send(in.bytes(0))
-		p.closeInput()
+		p.Send(in.bytes(0))
+		p.CloseInput()
 	})
-	spilled := p.waitForLine(processTimeout, func(l outLine) bool {
-		return strings.Contains(l.text, "its further batches wait in a temporary file")
+	spilled := p.WaitForLine(connectortest.DefaultTimeout, func(l connectortest.Line) bool {
+		return strings.Contains(l.Text, "its further batches wait in a temporary file")
 	})
 	stuck.Store(false)
-	r := p.wait()
+	r := p.Wait()
 	feeder.Wait()
 
-	require.True(t, spilled, "pxl_stuck's batches were spilled; stdout:\n%s", r.stdout)
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.True(t, spilled, "pxl_stuck's batches were spilled; stdout:\n%s", r.Stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 	assert.Len(t, echoed, 2*rounds, "every state is echoed")
