@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -70,12 +69,7 @@ func TestWriteDeliversPlainWarehouseRows(t *testing.T) {
 	}
 	assert.Empty(t, r.Logs("WARN"), "nothing is dropped or rejected")
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	require.Len(t, got, 2*2*len(warehouseRows), "every row and its twin arrive once")
 	for id, ev := range got {
 		if !strings.HasPrefix(id, "flat-") {

@@ -158,37 +158,37 @@ func checkCommon(t *testing.T, r *connectortest.Result) {
 	}
 }
 
-// withStatus wraps the fake: requests for path get status with an OpenAI error body, or the
-// raw body when it is not empty.
-func withStatus(path string, status int, message string) func(http.Handler) http.Handler {
+// onPath wraps the fake: answer serves the requests for path, the fake every other one.
+func onPath(path string, answer http.HandlerFunc) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != path {
 				next.ServeHTTP(w, r)
 				return
 			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			body, _ := json.Marshal(map[string]any{"error": map[string]any{
-				"message": message, "type": "invalid_request_error", "param": nil, "code": nil,
-			}})
-			_, _ = w.Write(body)
+			answer(w, r)
 		})
 	}
 }
 
+// withStatus wraps the fake: requests for path get status with an OpenAI error body.
+func withStatus(path string, status int, message string) func(http.Handler) http.Handler {
+	return onPath(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		body, _ := json.Marshal(map[string]any{"error": map[string]any{
+			"message": message, "type": "invalid_request_error", "param": nil, "code": nil,
+		}})
+		_, _ = w.Write(body)
+	})
+}
+
 // withBody wraps the fake: requests for path get 200 with body.
 func withBody(path, body string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != path {
-				next.ServeHTTP(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, body)
-		})
-	}
+	return onPath(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	})
 }
 
 // sigterm is the signal the platform sends to stop a sync.

@@ -33,6 +33,19 @@ func peakRSSMiB(t *testing.T, p *connectortest.Process) int64 {
 	return 0
 }
 
+// finishMeasured reads the running connector's peak RSS in MiB, then ends its input and checks
+// that the write delivered all of in exactly once.
+func finishMeasured(t *testing.T, f *fake, in *input, p *connectortest.Process) int64 {
+	t.Helper()
+	peak := peakRSSMiB(t, p)
+	p.CloseInput()
+	r := p.Wait()
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+	checkWrite(t, f, in, r)
+	assertExactlyOnce(t, f, in)
+	return peak
+}
+
 // manyPixels returns n streams, each routed to a pixel of its own by destination_object_name.
 func manyPixels(n int) []stream {
 	streams := make([]stream, n)
@@ -73,13 +86,7 @@ func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 		last := in.msgs[len(in.msgs)-1].state.id
 		require.True(t, p.WaitForLine(connectortest.DefaultTimeout, isState(last)), "round %d's last state is echoed", round)
 	}
-	peak := peakRSSMiB(t, p)
-	p.CloseInput()
-	r := p.Wait()
-
-	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	checkWrite(t, f, in, r)
-	assertExactlyOnce(t, f, in)
+	peak := finishMeasured(t, f, in, p)
 	assert.Less(t, peak, int64(boundMiB), "peak RSS in MiB with %d pixels", pixels)
 	t.Logf("peak RSS with %d pixels: %d MiB", pixels, peak)
 }
@@ -107,13 +114,7 @@ func TestWriteMemoryOfLargeRecordsIsAboutOneRecord(t *testing.T) {
 	in.streamState(s)
 	require.True(t, p.Send(in.bytes(0)), "the connector reads")
 	require.True(t, p.WaitForLine(connectortest.DefaultTimeout, isState(in.msgs[len(in.msgs)-1].state.id)), "the state is echoed")
-	peak := peakRSSMiB(t, p)
-	p.CloseInput()
-	r := p.Wait()
-
-	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	checkWrite(t, f, in, r)
-	assertExactlyOnce(t, f, in)
+	peak := finishMeasured(t, f, in, p)
 	assert.Less(t, peak, int64(boundMiB), "peak RSS in MiB with %d records of %d MiB", records, size>>20)
 	t.Logf("peak RSS with %d records of %d MiB: %d MiB", records, size>>20, peak)
 }

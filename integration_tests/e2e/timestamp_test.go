@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -53,12 +52,7 @@ func TestWriteReadsWarehouseTimestamps(t *testing.T) {
 	checkCommon(t, r)
 	require.Equal(t, 0, r.Exit, "stdout:\n%s", r.Stdout)
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	assert.Len(t, got, len(cases), "every timestamp form is delivered, the date alone is not")
 	for _, c := range cases {
 		ev, ok := got[c.id]

@@ -3,7 +3,6 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -80,12 +79,7 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 	require.Len(t, r.OfType("STATE"), 1, "the state is echoed once every row is delivered")
 	assert.Empty(t, r.Logs("WARN"), "nothing is dropped or rejected")
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	require.Len(t, got, len(rows), "every row arrives, once")
 	for id, rw := range rows {
 		ev := got[id]

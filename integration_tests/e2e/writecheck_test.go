@@ -231,6 +231,18 @@ func number(t *testing.T, raw json.RawMessage) float64 {
 	return f
 }
 
+// eventsByID decodes the events the fake stored, by id (the last one stored of an id).
+func eventsByID(t *testing.T, f *fake) map[string]map[string]any {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for _, e := range f.api.Events() {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(e.Raw, &ev))
+		got[e.ID] = ev
+	}
+	return got
+}
+
 // stateIDs returns the ids of echoed states.
 func stateIDs(echoed []echoedState) []int {
 	var ids []int
