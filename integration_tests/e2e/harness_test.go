@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -15,7 +17,20 @@ import (
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
-func TestMain(m *testing.M) { os.Exit(connectortest.Main(m)) }
+// waitingTests is how many tests run at once unless -test.parallel says otherwise: they mostly
+// wait, on the connector's process and on the fake's delays, Retry-After and budgets, not on
+// this process's CPU, for which -test.parallel's default (GOMAXPROCS) is made.
+const waitingTests = 8
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(waitingTests))
+	}
+	os.Exit(connectortest.Main(m))
+}
 
 // Keys the fake knows, each of one kind, and one it does not know. They are distinctive so
 // that finding one in the connector's output is never a coincidence.
