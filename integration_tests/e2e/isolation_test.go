@@ -38,16 +38,16 @@ func stuckPixelSetup(t *testing.T, stuck bool, budget int, continueOnErrors bool
 // interleaved builds rounds of n records of s1 and then of s2, each closed by a state of its
 // stream. s1's records are marked refused when s1Refused: the API never stores them.
 func interleaved(s1, s2 stream, rounds, n int, s1Refused bool) *input {
-	return interleavedLarge(s1, s2, rounds, n, s1Refused, 0)
+	return interleavedLarge(s1, s2, rounds, n, n, s1Refused, 0)
 }
 
-// interleavedLarge is interleaved with s1's records made longer than s1Size bytes each, when
-// s1Size is not zero: a backlog of a few thousand of them outgrows a pixel's share of the
-// memory for waiting batches.
-func interleavedLarge(s1, s2 stream, rounds, n int, s1Refused bool, s1Size int) *input {
+// interleavedLarge is interleaved with n1 records of s1 and n2 of s2 a round, and s1's records
+// made longer than s1Size bytes each when s1Size is not zero: a backlog of a few thousand of
+// them outgrows a pixel's share of the memory for waiting batches.
+func interleavedLarge(s1, s2 stream, rounds, n1, n2 int, s1Refused bool, s1Size int) *input {
 	in := newInput()
 	for range rounds {
-		for range n {
+		for range n1 {
 			if s1Size > 0 {
 				in.bigRecord(s1, s1Size).refused = s1Refused
 				continue
@@ -55,7 +55,7 @@ func interleavedLarge(s1, s2 stream, rounds, n int, s1Refused bool, s1Size int) 
 			in.record(s1).refused = s1Refused
 		}
 		in.streamState(s1)
-		in.records(s2, n).streamState(s2)
+		in.records(s2, n2).streamState(s2)
 	}
 	return in
 }

@@ -23,9 +23,11 @@ import (
 // leaving no file behind in TMPDIR.
 func TestAStuckPixelsBacklogIsSpilledAndDoesNotStallReading(t *testing.T) {
 	t.Parallel()
-	const perStream, rounds, s1Size = 3000, 30, 4 << 10 // s1: 12 MiB of bodies, twice its share
-	f, s1, s2, args := stuckPixelSetup(t, true, 2, true, nil)
-	in := interleavedLarge(s1, s2, rounds, perStream/rounds, true, s1Size)
+	// s1: 12 MiB of bodies, twice its share. s2's records are few, so that the fake (in the
+	// test process, slow under -race) takes them well within s1's budget.
+	const perStream, rounds, s1Size, s2PerRound = 3000, 30, 4 << 10, 10
+	f, s1, s2, args := stuckPixelSetup(t, true, 3, true, nil)
+	in := interleavedLarge(s1, s2, rounds, perStream/rounds, s2PerRound, true, s1Size)
 	tmp := t.TempDir()
 	r := runWith(t, connectortest.Options{Env: []string{"TMPDIR=" + tmp}}, in.bytes(0), args...)
 
@@ -74,7 +76,7 @@ func TestSpilledBatchesAreDeliveredWhenThePixelRecovers(t *testing.T) {
 	var stuck atomic.Bool
 	stuck.Store(true)
 	f, s1, s2, args := stuckPixelSetup(t, false, 60, false, rateLimitWhile("pxl_stuck", &stuck))
-	in := interleavedLarge(s1, s2, rounds, perStream/rounds, false, s1Size)
+	in := interleavedLarge(s1, s2, rounds, perStream/rounds, perStream/rounds, false, s1Size)
 	p := start(t, args...)
 	var feeder sync.WaitGroup
 	feeder.Go(func() {
