@@ -200,39 +200,35 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 		in.records(s, 500).streamState(s).records(s, 200).streamState(s)
 		return in, poison
 	}
-	for _, continueOnErrors := range []bool{true, false} {
-		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f, cfg := defaultPixelSetup(t)
-			in, poison := build()
-			require.Equal(t, 1500, poison.number)
-			f.api.Poison(poison.id)
-			cfg["continue_on_errors"] = continueOnErrors
-			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-			echoed := checkWrite(t, f, in, r)
+	eachErrorMode(t, func(t *testing.T, continueOnErrors bool) {
+		f, cfg := defaultPixelSetup(t)
+		in, poison := build()
+		require.Equal(t, 1500, poison.number)
+		f.api.Poison(poison.id)
+		cfg["continue_on_errors"] = continueOnErrors
+		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+		echoed := checkWrite(t, f, in, r)
 
-			if continueOnErrors {
-				assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-				assertExactlyOnce(t, f, in)
-				if assert.Len(t, echoed, 3) {
-					assert.Equal(t, [2]float64{999, 1}, [2]float64{echoed[1].recorded, echoed[1].rejected}, "the second state counts 999 delivered and 1 rejected")
-				}
-				assert.True(t, containsAll(r.Logs("WARN"), "record 1500", "conversions"), "the rejection is logged naming stream and record; logs: %q", r.Logs("WARN"))
-				return
+		if continueOnErrors {
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			assertExactlyOnce(t, f, in)
+			if assert.Len(t, echoed, 3) {
+				assert.Equal(t, [2]float64{999, 1}, [2]float64{echoed[1].recorded, echoed[1].rejected}, "the second state counts 999 delivered and 1 rejected")
 			}
-			assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-			kind, msg := r.Failure(t)
-			assert.Equal(t, "config_error", kind)
-			assert.Contains(t, msg, `"conversions"`, "the error names the stream")
-			assert.Contains(t, msg, "record 1500", "the error names the record")
-			if sd := r.ErrorTraces()[0].Trace.Error.StreamDescriptor; assert.NotNil(t, sd) {
-				assert.Equal(t, "conversions", sd.Name)
-			}
-			assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the poison batch is echoed, none after it")
-			assert.Zero(t, f.api.Stats().Duplicates)
-		})
-	}
+			assert.True(t, containsAll(r.Logs("WARN"), "record 1500", "conversions"), "the rejection is logged naming stream and record; logs: %q", r.Logs("WARN"))
+			return
+		}
+		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		kind, msg := r.Failure(t)
+		assert.Equal(t, "config_error", kind)
+		assert.Contains(t, msg, `"conversions"`, "the error names the stream")
+		assert.Contains(t, msg, "record 1500", "the error names the record")
+		if sd := r.ErrorTraces()[0].Trace.Error.StreamDescriptor; assert.NotNil(t, sd) {
+			assert.Equal(t, "conversions", sd.Name)
+		}
+		assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the poison batch is echoed, none after it")
+		assert.Zero(t, f.api.Stats().Duplicates)
+	})
 }
 
 // containsAll tells whether one of texts contains every part.
@@ -297,38 +293,34 @@ func TestWriteRefusesAStreamWithoutAPixel(t *testing.T) {
 func TestWriteRejectsRecordsItCannotSend(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	for _, continueOnErrors := range []bool{true, false} {
-		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f, cfg := defaultPixelSetup(t)
-			in := newInput().records(s, 20).streamState(s).records(s, 5)
-			bad := in.invalidRecords(s)
-			in.records(s, 5).streamState(s).records(s, 3).streamState(s)
-			cfg["continue_on_errors"] = continueOnErrors
-			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-			echoed := checkWrite(t, f, in, r)
+	eachErrorMode(t, func(t *testing.T, continueOnErrors bool) {
+		f, cfg := defaultPixelSetup(t)
+		in := newInput().records(s, 20).streamState(s).records(s, 5)
+		bad := in.invalidRecords(s)
+		in.records(s, 5).streamState(s).records(s, 3).streamState(s)
+		cfg["continue_on_errors"] = continueOnErrors
+		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+		echoed := checkWrite(t, f, in, r)
 
-			if continueOnErrors {
-				assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-				assertExactlyOnce(t, f, in)
-				if assert.Len(t, echoed, 3) {
-					assert.Equal(t, [2]float64{10, float64(len(bad))}, [2]float64{echoed[1].recorded, echoed[1].rejected})
-				}
-				for _, b := range bad {
-					assert.True(t, containsAll(r.Logs("WARN"), "record "+strconv.Itoa(b.number)), "rejection of record %d logged; logs: %q", b.number, r.Logs("WARN"))
-				}
-				assert.Zero(t, f.api.Stats().BatchesRejected, "refused records are not sent")
-				return
+		if continueOnErrors {
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			assertExactlyOnce(t, f, in)
+			if assert.Len(t, echoed, 3) {
+				assert.Equal(t, [2]float64{10, float64(len(bad))}, [2]float64{echoed[1].recorded, echoed[1].rejected})
 			}
-			assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-			kind, msg := r.Failure(t)
-			assert.Equal(t, "config_error", kind)
-			assert.Contains(t, msg, "record 26", "the error names the first refused record")
-			assert.Contains(t, msg, `"conversions"`)
-			assert.Equal(t, []int{1}, stateIDs(echoed))
-		})
-	}
+			for _, b := range bad {
+				assert.True(t, containsAll(r.Logs("WARN"), "record "+strconv.Itoa(b.number)), "rejection of record %d logged; logs: %q", b.number, r.Logs("WARN"))
+			}
+			assert.Zero(t, f.api.Stats().BatchesRejected, "refused records are not sent")
+			return
+		}
+		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		kind, msg := r.Failure(t)
+		assert.Equal(t, "config_error", kind)
+		assert.Contains(t, msg, "record 26", "the error names the first refused record")
+		assert.Contains(t, msg, `"conversions"`)
+		assert.Equal(t, []int{1}, stateIDs(echoed))
+	})
 }
 
 // A state whose records fill no batch is echoed after the flush interval, while the input
@@ -412,4 +404,16 @@ func TestStateOfAStreamOutsideTheCatalogCountsNoRecords(t *testing.T) {
 
 	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
+}
+
+// eachErrorMode runs test twice in parallel subtests: with continue_on_errors on, and off.
+func eachErrorMode(t *testing.T, test func(t *testing.T, continueOnErrors bool)) {
+	t.Helper()
+	for _, continueOnErrors := range []bool{true, false} {
+		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, continueOnErrors)
+		})
+	}
 }
