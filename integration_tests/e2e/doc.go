@@ -3,7 +3,8 @@
 // runs it for spec, check, discover and write, against the fake OpenAI API of package fakeapi
 // on a real loopback HTTP server, and checks the protocol properties every run must keep (see
 // checkCommon and checkWrite in harness_test.go). The tests mostly wait, on the connector and
-// on the fake's delays, so TestMain runs eight at once unless -parallel says otherwise.
+// on the fake's delays, so TestMain runs eight at once, unless -parallel says otherwise or
+// -race is on.
 //
 // Run it with
 //

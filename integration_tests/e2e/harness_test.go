@@ -19,14 +19,16 @@ import (
 
 // waitingTests is how many tests run at once unless -test.parallel says otherwise: they mostly
 // wait, on the connector's process and on the fake's delays, Retry-After and budgets, not on
-// this process's CPU, for which -test.parallel's default (GOMAXPROCS) is made.
+// this process's CPU, for which -test.parallel's default (GOMAXPROCS) is made. Under -race
+// the fake, in this process, is CPU-bound: the default stays, lest its answers outlast the
+// 1 s request timeouts some tests set.
 const waitingTests = 8
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
+	if !set && !raceDetector {
 		_ = flag.Set("test.parallel", strconv.Itoa(waitingTests))
 	}
 	os.Exit(connectortest.Main(m))
