@@ -37,6 +37,7 @@ var builds struct {
 }
 
 type built struct {
+	dir  string // of its own
 	once sync.Once
 	path string
 	err  error
@@ -77,14 +78,11 @@ func BuildOnce(ctx context.Context, b Build) (string, error) {
 	builds.mu.Lock()
 	one, ok := builds.done[b]
 	if !ok {
-		one = &built{}
+		one = &built{dir: filepath.Join(builds.dir, fmt.Sprintf("build%d", len(builds.done)))}
 		builds.done[b] = one
 	}
-	n := len(builds.done)
 	builds.mu.Unlock()
-	one.once.Do(func() {
-		one.path, one.err = BuildTo(ctx, filepath.Join(builds.dir, fmt.Sprintf("bin%d", n)), b)
-	})
+	one.once.Do(func() { one.path, one.err = BuildTo(ctx, one.dir, b) })
 	return one.path, one.err
 }
 
