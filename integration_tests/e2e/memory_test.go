@@ -59,13 +59,13 @@ func manyPixels(n int) []stream {
 // The peak resident set of a write does not grow with the number of pixels: each pixel's
 // open batch grows as it is filled, and open batches together have a bound. Before, each
 // reserved room for a whole batch (about 300 KB for these events): 270 to 300 MiB for 1,000
-// pixels, 110 to 120 MiB for the 400 here, resident once the memory of one round's batches is
+// pixels, 80 to 90 MiB for the 300 here, resident once the memory of one round's batches is
 // reused by the next. The rounds are
 // sent one after the other, each once the previous one's states are echoed.
 func TestWriteMemoryDoesNotGrowWithThePixels(t *testing.T) {
 	t.Parallel()
-	const pixels, rounds, perRound = 400, 3, 2
-	const boundMiB = 60 // the run takes about 20 MiB; the old code took 110 to 120
+	const pixels, rounds, perRound = 300, 2, 2
+	const boundMiB = 60 // the run takes about 20 MiB; the old code took 80 to 90
 	streams := manyPixels(pixels)
 	ids := make([]string, pixels)
 	for i, s := range streams {
