@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination"
 )
@@ -19,14 +20,33 @@ var version = "0.1.0"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop) // the first signal starts a graceful stop; a second one kills
-	err := destination.Run(ctx, os.Args[1:], destination.Env{
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Version: version,
-	})
+	grace, err := shutdownGrace()
+	if err == nil {
+		err = destination.Run(ctx, os.Args[1:], destination.Env{
+			Stdin:         os.Stdin,
+			Stdout:        os.Stdout,
+			Version:       version,
+			ShutdownGrace: grace,
+		})
+	}
 	stop()
 	os.Exit(exitCode(err))
+}
+
+// graceVariable shortens write's shutdown grace, for tests only: a Go duration ("2s").
+const graceVariable = "OPENAI_ADS_DEST_SHUTDOWN_GRACE"
+
+// shutdownGrace reads graceVariable; unset, it is zero: the default grace.
+func shutdownGrace() (time.Duration, error) {
+	v := os.Getenv(graceVariable)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &destination.UsageError{Msg: fmt.Sprintf("%s must be a positive Go duration such as 2s, not %q", graceVariable, v)}
+	}
+	return d, nil
 }
 
 // exitCode maps a command's error to the process's exit code: 2 for a wrong command line,

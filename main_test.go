@@ -5,10 +5,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
@@ -66,4 +68,32 @@ func TestSpecCommandPrintsTheCommittedSpec(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, string(committed), string(spec.ConnectionSpecification), "spec prints spec.json")
 	assert.Equal(t, []string{"append", "append_dedup"}, spec.SyncModes)
+}
+
+func TestShutdownGraceVariable(t *testing.T) {
+	cases := []struct {
+		name    string
+		value   string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"unset: the default", "", 0, false},
+		{"a duration", "1500ms", 1500 * time.Millisecond, false},
+		{"not a duration", "soon", 0, true},
+		{"not positive", "-1s", 0, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(graceVariable, c.value)
+			got, err := shutdownGrace()
+			if c.wantErr {
+				var usage *destination.UsageError
+				require.ErrorAs(t, err, &usage)
+				assert.Contains(t, usage.Msg, graceVariable)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
 }

@@ -48,9 +48,10 @@ func bodyHeader(validateOnly bool) string {
 
 const bodyTrailer = "]}"
 
-// fits tells whether an event of n bytes can ever be sent, alone in a body.
-func fits(n int, validateOnly bool) bool {
-	return len(bodyHeader(validateOnly))+n+len(bodyTrailer) <= maxBodyBytes
+// maxEventBytes is the longest event that can ever be sent, alone in a body: the preparer
+// refuses longer ones (rule event_size).
+func maxEventBytes(validateOnly bool) int {
+	return maxBodyBytes - len(bodyHeader(validateOnly)) - len(bodyTrailer)
 }
 
 // maxOpenBytes bounds the memory of the open batches of all pixels together (their bodies'

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -25,6 +26,10 @@ const checkAttempts = 3
 const maxListedProbes = 3
 
 // verdict is the outcome of a check, before it is written.
+//
+// Note: a failed verdict carries the three fields of the write pipeline's failure (kind,
+// message, internal), so verdict could become {*failure (nil on success), success message,
+// warnings}; that waits until the pipeline's renovation has settled failure.
 type verdict struct {
 	failure  protocol.FailureType // "" when the check succeeded
 	message  string
@@ -35,21 +40,21 @@ type verdict struct {
 // checker runs the probes of `check` against the two OpenAI hosts.
 type checker struct {
 	cfg    *Config
-	client *Client
+	client *openai.Client
 	now    func() time.Time
 }
 
 // run probes the ad-account endpoint, then each known pixel with a validate-only event.
 func (c *checker) run(ctx context.Context) verdict {
 	timeout := min(c.cfg.RequestTimeout(), 20*time.Second)
-	account, accountErr := retryShort(ctx, checkAttempts, timeout, c.client.AdAccount)
+	account, accountErr := openai.RetryShort(ctx, checkAttempts, timeout, c.client.AdAccount)
 	if v, down := c.unavailable(ctx, accountErr); down && (len(c.cfg.Pixels()) == 0 || v.failure == protocol.SystemError) {
 		return v // with pixels configured, the events host may still be fine: probe it
 	}
 	pixels, pixelWarnings := c.pixelsToProbe(ctx, timeout, accountErr == nil)
 	results := make([]error, len(pixels))
 	for i, p := range pixels {
-		_, results[i] = retryShort(ctx, checkAttempts, timeout, func(ctx context.Context) (EventsResult, error) {
+		_, results[i] = openai.RetryShort(ctx, checkAttempts, timeout, func(ctx context.Context) (openai.EventsResult, error) {
 			return c.client.PostEvents(ctx, p, probeBody(c.now()))
 		})
 		if v, done := c.unavailable(ctx, results[i]); done {
@@ -67,7 +72,7 @@ func (c *checker) pixelsToProbe(ctx context.Context, timeout time.Duration, acco
 	if pixels := c.cfg.Pixels(); len(pixels) > 0 || !accountOK {
 		return pixels, nil
 	}
-	listed, err := retryShort(ctx, checkAttempts, timeout, c.client.Pixels)
+	listed, err := openai.RetryShort(ctx, checkAttempts, timeout, c.client.Pixels)
 	if err != nil || len(listed) == 0 {
 		return nil, []string{"No pixel is configured and none could be listed, so sending was not tested. " +
 			"Set a Default Pixel ID, or choose a pixel per stream in the connection."}
@@ -84,9 +89,9 @@ func (c *checker) pixelsToProbe(ctx context.Context, timeout time.Duration, acco
 // are expected failures of check: config_error and FAILED, in words a user can act on. Only
 // an error that is none of these is our bug.
 func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
-	var apiErr *APIError
-	var netErr *NetworkError
-	var shape *unexpectedBodyError
+	var apiErr *openai.APIError
+	var netErr *openai.NetworkError
+	var shape *openai.UnexpectedBodyError
 	fail := func(msg string) (verdict, bool) {
 		return verdict{failure: protocol.ConfigError, message: msg, internal: err.Error()}, true
 	}
@@ -95,16 +100,16 @@ func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
 		return verdict{}, false
 	case ctx.Err() != nil:
 		return fail("The check was interrupted before it finished. Run it again.")
-	case errors.As(err, &apiErr) && apiErr.Class() == ClassRateLimited:
+	case errors.As(err, &apiErr) && apiErr.Class() == openai.ClassRateLimited:
 		return fail("OpenAI is rate limiting this key right now (HTTP 429). Try the check again in a minute.")
 	case errors.As(err, &apiErr) && apiErr.Retryable():
 		return fail(fmt.Sprintf("OpenAI answered with a server error (HTTP %d) %d times in a row. This is on OpenAI's side: try again later.", apiErr.Status, checkAttempts))
-	case errors.As(err, &netErr) && unreachable(err):
+	case errors.As(err, &netErr) && openai.Unreachable(err):
 		return fail(fmt.Sprintf("Could not reach the OpenAI API (%v). Check the base URLs and the network (a proxy or a TLS-inspecting firewall).", netErr.Err))
 	case errors.As(err, &netErr):
 		return fail(fmt.Sprintf("Could not reach the OpenAI API after %d attempts (%v). Check the network and the base URLs.", checkAttempts, netErr.Err))
 	case errors.As(err, &shape):
-		return fail(fmt.Sprintf("%s did not answer like the OpenAI API (HTTP %d with a body that is not its JSON). Check the base URLs: leave them empty to use OpenAI's.", shape.endpoint, shape.status))
+		return fail(fmt.Sprintf("%s did not answer like the OpenAI API (HTTP %d with a body that is not its JSON). Check the base URLs: leave them empty to use OpenAI's.", shape.Endpoint, shape.Status))
 	case errors.As(err, &apiErr):
 		return verdict{}, false // a definite answer about the key or a pixel: judge it
 	default:
@@ -113,21 +118,21 @@ func (c *checker) unavailable(ctx context.Context, err error) (verdict, bool) {
 }
 
 // judge reads the definite answers of the ad-account endpoint and the pixel probes.
-func judge(account AdAccount, accountErr error, pixels []string, results []error) verdict {
+func judge(account openai.AdAccount, accountErr error, pixels []string, results []error) verdict {
 	var accepted, problems []string
 	var keyRefused, wrongKind, bug error
 	for i, err := range results {
-		var apiErr *APIError
+		var apiErr *openai.APIError
 		switch {
 		case err == nil:
 			accepted = append(accepted, pixels[i])
 		case !errors.As(err, &apiErr):
 			bug = err
-		case apiErr.Class() == ClassUnknownPixel:
+		case apiErr.Class() == openai.ClassUnknownPixel:
 			problems = append(problems, fmt.Sprintf("OpenAI does not know Pixel ID %q (HTTP %d: %s). %s", pixels[i], apiErr.Status, apiErr.Message, advicePixel))
-		case apiErr.Class() == ClassMissingScopes || (apiErr.Class() == ClassKeyRefused && accountErr == nil):
+		case apiErr.Class() == openai.ClassMissingScopes || (apiErr.Class() == openai.ClassKeyRefused && accountErr == nil):
 			wrongKind = err // a key the Ads API accepts but the events endpoint refuses is of the other kind
-		case apiErr.Class() == ClassKeyRefused:
+		case apiErr.Class() == openai.ClassKeyRefused:
 			keyRefused = err
 		default:
 			bug = err
@@ -148,8 +153,8 @@ func judge(account AdAccount, accountErr error, pixels []string, results []error
 
 // wrongKindMessage words a key that can read the account but not send events.
 func wrongKindMessage(err error) string {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Class() == ClassMissingScopes {
+	var apiErr *openai.APIError
+	if errors.As(err, &apiErr) && apiErr.Class() == openai.ClassMissingScopes {
 		return "This API key cannot send conversion events: OpenAI says it lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	status := 0
@@ -160,8 +165,8 @@ func wrongKindMessage(err error) string {
 }
 
 // judgeAccount gives the verdict once every pixel probe has passed.
-func judgeAccount(account AdAccount, accountErr error, accepted []string) verdict {
-	var apiErr *APIError
+func judgeAccount(account openai.AdAccount, accountErr error, accepted []string) verdict {
+	var apiErr *openai.APIError
 	switch {
 	case accountErr == nil && len(accepted) == 0:
 		return verdict{message: fmt.Sprintf("Connected to ad account %s. No pixel was tested: choose one per stream or set a Default Pixel ID.", describeAccount(account))}
@@ -185,9 +190,9 @@ func judgeAccount(account AdAccount, accountErr error, accepted []string) verdic
 }
 
 // keyProblem tells whether an answer refuses the key: refused, or of the wrong kind.
-func keyProblem(e *APIError) bool {
+func keyProblem(e *openai.APIError) bool {
 	c := e.Class()
-	return c == ClassKeyRefused || c == ClassMissingScopes
+	return c == openai.ClassKeyRefused || c == openai.ClassMissingScopes
 }
 
 // noPixelMessage words a key the Ads API refuses when no pixel is known to test it with: most
@@ -199,7 +204,7 @@ func noPixelMessage(status int) string {
 		"an Advertiser API key cannot send events.)", status)
 }
 
-func describeAccount(a AdAccount) string {
+func describeAccount(a openai.AdAccount) string {
 	if a.Name == "" {
 		return a.ID
 	}

@@ -10,17 +10,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
-// Env is what a command reads and writes: the process's standard streams, the build's version
-// and a clock.
+// Env is what a command reads and writes: the process's standard input and output, the
+// build's version, a clock, and the timings tests shorten.
 type Env struct {
 	Stdin   io.Reader
 	Stdout  io.Writer // protocol messages only
-	Stderr  io.Writer // usage errors only
 	Version string
-	Now     func() time.Time
+	Now     func() time.Time // nil: time.Now
+	// ShutdownGrace is how long write's requests in flight may finish after a signal (zero: 20
+	// seconds). Only tests change it (OPENAI_ADS_DEST_SHUTDOWN_GRACE, read by main).
+	ShutdownGrace time.Duration
 }
 
 // UsageError is a wrong command line. The caller prints it as one line on stderr and exits 2.
@@ -29,7 +32,7 @@ type UsageError struct{ Msg string }
 func (e *UsageError) Error() string { return e.Msg }
 
 // ReportedError is a failure that has already been reported on stdout with a TRACE ERROR. The
-// caller exits 1 without printing anything more.
+// caller exits 1 without printing anything more. Err is the failure reported.
 type ReportedError struct{ Err error }
 
 func (e *ReportedError) Error() string { return e.Err.Error() }
@@ -182,9 +185,9 @@ func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) err
 		return w.ConnectionStatus(protocol.StatusFailed, msg)
 	}
 	w.Redact(cfg.APIKey.Reveal())
-	hc := NewHTTPClient(4)
+	hc := openai.NewHTTPClient(4)
 	defer hc.CloseIdleConnections()
-	c := &checker{cfg: cfg, client: NewClient(cfg, hc, env.Version), now: env.Now}
+	c := &checker{cfg: cfg, client: newClient(cfg, hc, env), now: env.Now}
 	v := c.run(ctx)
 	for _, warning := range v.warnings {
 		if err := w.Log(protocol.LevelWarn, warning); err != nil {

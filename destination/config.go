@@ -185,13 +185,33 @@ func decodeStreamPixels(value json.RawMessage, out *[]StreamPixel) []error {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&(*out)[i]); err != nil {
 			msg := "must be an object with stream_name, optional stream_namespace and pixel_id (strings)"
-			if strings.Contains(err.Error(), "unknown field") {
+			if hasUnknownKey(e, reflect.TypeFor[StreamPixel]()) {
 				msg = "has an unknown field (the fields are stream_name, stream_namespace and pixel_id)"
 			}
 			errs = append(errs, &FieldError{Field: fmt.Sprintf("stream_pixels[%d]", i), Err: errors.New(msg)})
 		}
 	}
 	return errs
+}
+
+// hasUnknownKey tells whether the JSON object obj has a key that names no field of the struct
+// type t, matched as encoding/json matches them (case-insensitively).
+func hasUnknownKey(obj json.RawMessage, t reflect.Type) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(obj, &keys) != nil {
+		return false
+	}
+	for key := range keys {
+		known := false
+		for i := 0; i < t.NumField() && !known; i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			known = strings.EqualFold(key, name)
+		}
+		if !known {
+			return true
+		}
+	}
+	return false
 }
 
 // kindWords describes a Go type in the words of JSON.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -26,7 +27,7 @@ type confirmations struct {
 }
 
 // check compares the answer res to a batch of n events sent to pixel.
-func (c *confirmations) check(pixel string, n int, res EventsResult) {
+func (c *confirmations) check(pixel string, n int, res openai.EventsResult) {
 	if c == nil {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/concurrency"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 )
 
 // RetryExhaustedError is a batch that kept failing with retryable errors until its retry
@@ -48,12 +49,12 @@ type sendContexts struct {
 // limiter of the batch's pixel, retrying what can be retried within the pixel's retry budget,
 // pausing a pixel that is rate limited.
 type deliverer struct {
-	client  *Client
-	backoff Backoff
+	client  *openai.Client
+	backoff openai.Backoff
 	timeout time.Duration // per attempt
 	budget  time.Duration // how long a pixel may keep failing
 	count   *deliveryCounters
-	now     func() time.Time // the clock of the send-time window (the command's, injected)
+	now     func() time.Time // the command's clock: the send-time window, the retry budget, pauses, round trips
 	answers *confirmations   // 2xx answers that do not confirm their batch
 	stalled func()           // called when a pixel fails or is paused (nil: nothing to tell)
 }
@@ -62,7 +63,7 @@ type deliverer struct {
 // fresh returns the batch to send at that moment: b itself, a batch rebuilt without the events
 // that have left the API's time window (fresh has settled them), or nil when no event is left.
 // send returns the batch it sent last, whose events the caller settles, and nil on a 2xx, the
-// *APIError of a definite refusal (4xx), a *RetryExhaustedError, or sc.wait's error when it
+// *openai.APIError of a definite refusal (4xx), a *RetryExhaustedError, or sc.wait's error when it
 // ends first.
 //
 // The retry budget is the pixel's as well as the batch's: it runs from the first of the
@@ -86,22 +87,23 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 			return nil, nil
 		}
 		if attempt == 0 {
-			start = time.Now()
+			start = d.now()
 		}
 		err := d.attempt(sc.call, ln, b)
-		var apiErr *APIError
+		var apiErr *openai.APIError
 		isAPIErr := errors.As(err, &apiErr)
 		if err == nil || (isAPIErr && !apiErr.Retryable()) {
 			ln.health.answered()
 		}
-		if err == nil || !Retryable(sc.wait, err) {
+		if err == nil || !openai.Retryable(sc.wait, err) {
 			return b, err
 		}
-		since := ln.health.failing(time.Now())
+		now := d.now()
+		since := ln.health.failing(now)
 		delay := d.backoff.Delay(attempt, err)
-		if isAPIErr && apiErr.Class() == ClassRateLimited {
+		if isAPIErr && apiErr.Class() == openai.ClassRateLimited {
 			d.count.rateLimited.Add(1)
-			ln.health.pause(time.Now().Add(delay))
+			ln.health.pause(now.Add(delay))
 		}
 		if d.stalled != nil {
 			d.stalled()
@@ -109,13 +111,13 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 		if start.Before(since) {
 			since = start // a batch that keeps failing while others of its pixel succeed
 		}
-		remaining := d.budget - time.Since(since)
+		remaining := d.budget - now.Sub(since)
 		if remaining <= 0 {
-			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: time.Since(since), Last: err}
+			return b, &RetryExhaustedError{Attempts: attempt + 1, Elapsed: now.Sub(since), Last: err}
 		}
 		delay = min(delay, remaining) // one last attempt at the end of the budget
 		d.count.retries.Add(1)
-		if err := sleep(sc.wait, delay); err != nil {
+		if err := openai.Sleep(sc.wait, delay); err != nil {
 			return b, err
 		}
 	}
@@ -127,14 +129,15 @@ func (d *deliverer) send(sc sendContexts, ln *lane, b *batch, fresh func(*batch,
 // up at once, as it would be after one more failure.
 func (d *deliverer) waitPause(ctx context.Context, ln *lane) error {
 	since, until := ln.health.state()
-	wait := time.Until(until)
+	now := d.now()
+	wait := until.Sub(now)
 	if wait <= 0 {
 		return ctx.Err()
 	}
-	if !since.IsZero() && time.Since(since) >= d.budget {
-		return &RetryExhaustedError{Elapsed: time.Since(since), Last: errPaused}
+	if !since.IsZero() && now.Sub(since) >= d.budget {
+		return &RetryExhaustedError{Elapsed: now.Sub(since), Last: errPaused}
 	}
-	return sleep(ctx, wait+time.Duration(rand.Int64N(int64(min(wait/10, time.Second))+1)))
+	return openai.Sleep(ctx, wait+time.Duration(rand.Int64N(int64(min(wait/10, time.Second))+1)))
 }
 
 // errPaused is the last error of a batch given up without an attempt: its pixel's retry budget
@@ -146,7 +149,7 @@ func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 	attemptCtx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	d.count.requests.Add(1)
-	began := time.Now()
+	began := d.now()
 	res, err := d.client.PostEvents(attemptCtx, b.pixel, b.body)
 	if err == nil {
 		d.answers.check(b.pixel, len(b.items), res)
@@ -155,17 +158,17 @@ func (d *deliverer) attempt(ctx context.Context, ln *lane, b *batch) error {
 		ln.limiter.Abandon() // shutting down: not a measurement of the API
 		return err
 	}
-	ln.limiter.Release(concurrency.Result{RTT: time.Since(began), Backpressure: backpressure(err)})
+	ln.limiter.Release(concurrency.Result{RTT: d.now().Sub(began), Backpressure: backpressure(err)})
 	return err
 }
 
 // backpressure tells whether an attempt's failure says the API is overloaded: 429, 408, 5xx,
 // or no answer in time.
 func backpressure(err error) bool {
-	var apiErr *APIError
+	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Retryable()
 	}
-	var netErr *NetworkError
+	var netErr *openai.NetworkError
 	return errors.As(err, &netErr)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -39,11 +40,11 @@ func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) 
 		return reportFailure(w, protocol.ConfigError, configProblems(err), "")
 	}
 	w.Redact(cfg.APIKey.Reveal())
-	hc := NewHTTPClient(2)
+	hc := openai.NewHTTPClient(2)
 	defer hc.CloseIdleConnections()
-	client := NewClient(cfg, hc, env.Version)
+	client := newClient(cfg, hc, env)
 	timeout := min(cfg.RequestTimeout(), 20*time.Second)
-	listed, listErr := retryShort(ctx, checkAttempts, timeout, client.Pixels)
+	listed, listErr := openai.RetryShort(ctx, checkAttempts, timeout, client.Pixels)
 	pixels := mergePixels(cfg.Pixels(), listed)
 	if listErr != nil {
 		if len(pixels) == 0 {
@@ -63,7 +64,7 @@ func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) 
 
 // listFailureKind classifies a failed pixel listing when nothing else is known.
 func listFailureKind(err error) protocol.FailureType {
-	var apiErr *APIError
+	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && !apiErr.Retryable() {
 		return protocol.ConfigError
 	}
@@ -71,7 +72,7 @@ func listFailureKind(err error) protocol.FailureType {
 }
 
 // mergePixels lists the configured pixels, then the account's others, each once, with names.
-func mergePixels(configured []string, listed []Pixel) []knownPixel {
+func mergePixels(configured []string, listed []openai.Pixel) []knownPixel {
 	names := map[string]string{}
 	for _, p := range listed {
 		names[p.PixelID] = p.Name
@@ -136,12 +137,4 @@ func explainDedup(schema map[string]any) error {
 		p["description"] = d + words
 	}
 	return nil
-}
-
-// reportFailure writes the one TRACE ERROR of a failed command and returns its error.
-func reportFailure(w *protocol.Writer, kind protocol.FailureType, message, internal string) error {
-	if err := w.Error(kind, message, internal, nil); err != nil {
-		return err
-	}
-	return &ReportedError{Err: errors.New(message)}
 }

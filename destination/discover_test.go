@@ -30,7 +30,7 @@ func discoverWith(t *testing.T, kind fakeapi.KeyKind, extra string) ([]protocol.
 	cfg := fmt.Sprintf(`{"api_key":%q,"continue_on_errors":false,"conversions_api_base_url":%q,"ads_api_base_url":%q%s}`, writeTestKey, srv.URL, srv.URL, extra)
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	var out bytes.Buffer
-	err := Run(context.Background(), []string{"discover", "--config", path}, Env{Stdout: &out, Stderr: &out, Version: "test"})
+	err := Run(context.Background(), []string{"discover", "--config", path}, Env{Stdout: &out, Version: "test"})
 	assert.NotContains(t, out.String(), writeTestKey)
 	var msgs []protocol.Message
 	for _, line := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n")) {

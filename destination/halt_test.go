@@ -1,14 +1,12 @@
 package destination
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -23,55 +21,49 @@ import (
 // request is refused with a 401 only once that flush is due: the senders stop, and the input
 // loop must give up its wait instead of blocking for ever with the input still open.
 func TestRunReturnsWhenAFailureHaltsSendingWhileTheInputWaitsForRoom(t *testing.T) {
-	arrived, answer := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		once.Do(func() { close(arrived) })
-		select {
-		case <-answer:
-		case <-r.Context().Done():
-			return
+	synctest.Test(t, func(t *testing.T) {
+		arrived, answer := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		api := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			once.Do(func() { close(arrived) })
+			select {
+			case <-answer:
+			case <-r.Context().Done():
+				return
+			}
+			rw.Header().Set("Content-Type", "application/json")
+			rw.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(rw, `{"error":{"message":"Unauthorized","type":"invalid_request_error","param":null,"code":null}}`)
+		})
+		streams := []string{"s1", "s2", "s3", "s4", "s5", "s6"}
+		var pixels []map[string]any
+		for i, s := range streams {
+			pixels = append(pixels, map[string]any{"stream_name": s, "pixel_id": fmt.Sprintf("p%d", i+1)})
 		}
-		rw.Header().Set("Content-Type", "application/json")
-		rw.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(rw, `{"error":{"message":"Unauthorized","type":"invalid_request_error","param":null,"code":null}}`)
-	}))
-	defer srv.Close()
-	streams := []string{"s1", "s2", "s3", "s4", "s5", "s6"}
-	var pixels []map[string]any
-	for i, s := range streams {
-		pixels = append(pixels, map[string]any{"stream_name": s, "pixel_id": fmt.Sprintf("p%d", i+1)})
-	}
-	cfg := map[string]any{"max_in_flight": 1, "batch_size": 10, "stream_pixels": pixels}
-	args := writeFilesFor(t, srv.URL, cfg, catalogOf(streams...))
+		cfg := map[string]any{"max_in_flight": 1, "batch_size": 10, "stream_pixels": pixels}
+		w, stdout := bubbleWriter(t, api, cfg, catalogOf(streams...), nil)
 
-	in := newInput()
-	for i := range 20 {
-		in.lead("s1", fmt.Sprint("a", i))
-	}
-	for _, s := range streams[1:] {
-		in.lead(s, "b-"+s)
-	}
-	in.streamState("s2", 1)
-	stdin, feed := io.Pipe()
-	var out bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(context.Background(), args, Env{Stdin: stdin, Stdout: &out, Stderr: io.Discard, Version: "test"})
-	}()
-	go func() { _, _ = io.WriteString(feed, in.b.String()) }()
-	<-arrived
-	// Not a wait for a result: the scenario needs the flush of the partial batches to have
-	// started (it comes flushInterval after the state) before the held request is refused.
-	time.Sleep(3 * flushInterval)
-	close(answer)
-	select {
-	case err := <-done:
-		require.Error(t, err)
-	case <-time.After(30 * time.Second): // a guard against the deadlock, not a measurement
-		_ = feed.Close()
-		t.Fatalf("Run did not return after the key was refused; stdout:\n%s", out.String())
-	}
-	_ = feed.Close()
-	assert.Contains(t, out.String(), `"failure_type":"config_error"`, "the refused key is reported")
+		in := newInput()
+		for i := range 20 {
+			in.lead("s1", fmt.Sprint("a", i))
+		}
+		for _, s := range streams[1:] {
+			in.lead(s, "b-"+s)
+		}
+		in.streamState("s2", 1)
+		stdin, feed := io.Pipe()
+		defer feed.Close()
+		done := make(chan error, 1)
+		go func() { done <- w.run(t.Context(), stdin) }()
+		go func() { _, _ = io.WriteString(feed, in.b.String()) }()
+		<-arrived
+		// The scenario needs the flush of the partial batches to have started (it comes a flush
+		// interval after the state) before the held request is refused: on the bubble's clock.
+		time.Sleep(3 * defaultFlushInterval)
+		synctest.Wait()
+		close(answer)
+		// Run must return with the input still open; a deadlock fails the bubble.
+		require.Error(t, <-done)
+		assert.Contains(t, stdout.String(), `"failure_type":"config_error"`, "the refused key is reported")
+	})
 }

@@ -2,9 +2,9 @@ package destination
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sync/semaphore"
@@ -33,34 +33,48 @@ func (c *chunk) done() {
 	}
 }
 
-// preparedRecord is a record's route and its event, or why it was refused.
+// preparedRecord is a record's route, its number in its stream, and its event, or why it was
+// refused.
 type preparedRecord struct {
-	route *route // nil for a stream outside the catalog
-	event event.Event
-	err   error
+	route  *route // nil for a stream outside the catalog
+	number int64  // from 1, in the record's stream
+	event  event.Event
+	err    error
 }
 
 // startInput reads stdin on one goroutine and prepares records on one goroutine per CPU,
 // so that decoding and validating records uses every core while batching stays in order.
 // The returned channel yields chunks in input order and is closed at the end of input or
 // when ctx is done. At most chunksAhead chunks are read ahead: reading stdin waits on the
-// input loop.
-func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) <-chan *chunk {
+// input loop. The preparers end when the reader has, or when ctx is done: wait for them with
+// the returned group. The reader ends with the input or when ctx is done, unless it is blocked
+// in a Read of stdin, which nothing can wake: then it ends at the next line or the end of
+// input (see run).
+func (w *syncWriter) startInput(ctx context.Context, stdin io.Reader) (<-chan *chunk, *sync.WaitGroup) {
 	ordered := make(chan *chunk, chunksAhead)
 	toPrepare := make(chan *chunk, chunksAhead)
 	ahead := semaphore.NewWeighted(maxReadAheadBytes)
 	go func() {
 		defer w.recoverPanic()
-		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare)
+		readInput(ctx, protocol.NewReader(stdin, 0), ahead, ordered, toPrepare, w.recordNumberer())
 	}()
+	preparers := &sync.WaitGroup{}
 	for range runtime.GOMAXPROCS(0) {
-		go func() {
-			for c := range toPrepare {
-				w.prepareSafely(c)
+		preparers.Go(func() {
+			for {
+				select {
+				case c, ok := <-toPrepare:
+					if !ok {
+						return
+					}
+					w.prepareSafely(c)
+				case <-ctx.Done():
+					return
+				}
 			}
-		}()
+		})
 	}
-	return ordered
+	return ordered, preparers
 }
 
 // prepareSafely prepares a chunk and always marks it prepared, even if preparing panics (our
@@ -71,6 +85,26 @@ func (w *syncWriter) prepareSafely(c *chunk) {
 	w.prepareChunk(c)
 }
 
+// recordNumberer returns the function that routes the records of a chunk and numbers them in
+// their streams. It runs on the reader, which sees every record in input order, so that the
+// preparers, running ahead of the input loop in parallel, know each record's number.
+func (w *syncWriter) recordNumberer() func([]*protocol.Message) []preparedRecord {
+	received := make([]int64, len(w.routes.byKey))
+	return func(msgs []*protocol.Message) []preparedRecord {
+		records := make([]preparedRecord, len(msgs))
+		for i, m := range msgs {
+			if m.Type != protocol.TypeRecord {
+				continue
+			}
+			if rt, ok := w.routes.lookup(m.Record.Namespace, m.Record.Stream); ok {
+				received[rt.id]++
+				records[i] = preparedRecord{route: rt, number: received[rt.id]}
+			}
+		}
+		return records
+	}
+}
+
 // readInput hands messages over in chunks: when a chunk has chunkSize messages or chunkBytes
 // of record data, or as soon as no more input is waiting, so that a slow source's last
 // records are never held back. It closes both channels when it returns.
@@ -79,7 +113,10 @@ func (w *syncWriter) prepareSafely(c *chunk) {
 // most maxReadAheadBytes, plus the chunk being read. A chunk larger than that bound (a
 // record of tens of MB) is the only one ahead: reading waits until it is handled. So
 // memory holds about one large record at a time.
-func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighted, ordered, toPrepare chan<- *chunk) {
+//
+// number routes and numbers the records of a chunk (see recordNumberer); nil leaves them
+// unrouted.
+func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighted, ordered, toPrepare chan<- *chunk, number func([]*protocol.Message) []preparedRecord) {
 	defer close(ordered)
 	defer close(toPrepare)
 	send := func(ch chan<- *chunk, c *chunk) bool {
@@ -98,6 +135,11 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 			return false
 		}
 		c := &chunk{msgs: msgs, prepared: make(chan struct{}), ahead: ahead, held: held}
+		if number != nil {
+			c.records = number(msgs)
+		} else {
+			c.records = make([]preparedRecord, len(msgs))
+		}
 		if !send(toPrepare, c) || !send(ordered, c) {
 			return false
 		}
@@ -135,28 +177,18 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 	}
 }
 
-// prepareChunk routes and prepares every record of a chunk. It runs on several goroutines at
-// once: it only reads the syncWriter (routes, preparer, config).
+// prepareChunk prepares every routed record of a chunk. It runs on several goroutines at
+// once: it only reads the syncWriter (its preparer).
 func (w *syncWriter) prepareChunk(c *chunk) {
-	c.records = make([]preparedRecord, len(c.msgs))
 	for i, m := range c.msgs {
-		if m.Type != protocol.TypeRecord {
-			continue
-		}
-		rt, ok := w.routes.lookup(m.Record.Namespace, m.Record.Stream)
-		if !ok {
-			continue
-		}
 		p := &c.records[i]
-		p.route = rt
+		if p.route == nil {
+			continue
+		}
 		// The record's data is its own (the reader copied it, or gave it its line) and is
 		// never written again: the preparer reads it without a copy.
 		data := m.Record.Data
-		p.event, p.err = w.prep.PrepareString(rt.name, 0, unsafe.String(unsafe.SliceData(data), len(data)))
-		if p.err == nil && !fits(len(p.event.JSON), w.cfg.ValidateOnly) {
-			p.err = &event.Rejection{Stream: rt.name, Rule: "event_size",
-				Message: fmt.Sprintf("the event is larger than a whole request may be (%d MiB)", maxBodyBytes>>20)}
-		}
+		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
 		m.Record.Data = nil // the event replaces it; let it go early
 	}
 }

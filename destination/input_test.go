@@ -40,7 +40,7 @@ func TestReadAheadIsBoundedByBytes(t *testing.T) {
 				defer cancel()
 				ordered, toPrepare := make(chan *chunk, 2*chunksAhead), make(chan *chunk, 2*chunksAhead)
 				ahead := semaphore.NewWeighted(maxReadAheadBytes)
-				go readInput(ctx, protocol.NewReader(bytes.NewReader(tt.input), 0), ahead, ordered, toPrepare)
+				go readInput(ctx, protocol.NewReader(bytes.NewReader(tt.input), 0), ahead, ordered, toPrepare, nil)
 				synctest.Wait() // the reader waits for room
 				require.Len(t, ordered, tt.ahead, "chunks read ahead")
 				c := <-ordered

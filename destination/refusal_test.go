@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -18,19 +20,6 @@ func (in *input) leadAt(id string, at time.Time) *input {
 	fmt.Fprintf(&in.b, `{"type":"RECORD","record":{"stream":"leads","data":{"id":%q,"type":"lead_created","timestamp_ms":%d,"action_source":"other","data":{"type":"customer_action"}},"emitted_at":%d}}`+"\n",
 		id, at.UnixMilli(), at.UnixMilli())
 	return in
-}
-
-// eventsBodies returns the event ids of every events request the fake server recorded.
-func eventsBodies(t *testing.T, f *fakeServer) [][]string {
-	t.Helper()
-	var out [][]string
-	for _, r := range f.recorded() {
-		if r.Route == "POST /v1/events" {
-			_, ids := bodyEvents(t, r.Body)
-			out = append(out, ids)
-		}
-	}
-	return out
 }
 
 func TestWriteRejectsTheEventsTheAPINamesAndSendsTheRestOnce(t *testing.T) {
@@ -66,67 +55,71 @@ func TestWriteRejectsTheEventsTheAPINamesAndSendsTheRestOnce(t *testing.T) {
 
 // invalidEvent is a 400 invalid_event answer naming events by errors[] entries
 // ("events[i].field code").
-func invalidEvent(entries ...string) fakeReply {
+func invalidEvent(entries ...string) cannedAnswer {
 	var parts []string
 	for _, e := range entries {
 		param, code, _ := strings.Cut(e, " ")
 		parts = append(parts, fmt.Sprintf(`{"message":"%s is invalid.","param":%q,"code":%q}`, param, param, code))
 	}
-	return fakeReply{Status: 400, Body: `{"error":{"message":"Invalid event. See errors for details.","type":"invalid_request_error","param":null,"code":"invalid_event","errors":[` +
+	return cannedAnswer{400, `{"error":{"message":"Invalid event. See errors for details.","type":"invalid_request_error","param":null,"code":"invalid_event","errors":[` +
 		strings.Join(parts, ",") + `]}}`}
 }
 
+// The fake API names one refused event per answer; the answers here (several events, an index
+// the batch does not have, none) are scripted.
 func TestWriteSettlesEveryAnswerNamingEvents(t *testing.T) {
-	accepted := fakeReply{Status: 200, Body: `{"accepted_events":1}`}
+	accepted := cannedAnswer{200, `{"accepted_events":1}`}
 	tests := []struct {
 		name      string
-		replies   []fakeReply
+		replies   []cannedAnswer
 		wantSent  [][]string // the ids of each request, in order
 		delivered float64
 		rejected  []string // rules in the logs, by record
 	}{
 		{name: "two events named in errors[]: the rest is sent once",
-			replies:  []fakeReply{invalidEvent("events[1].data.type missing_event_data_type", "events[3].id invalid_event_id"), accepted},
+			replies:  []cannedAnswer{invalidEvent("events[1].data.type missing_event_data_type", "events[3].id invalid_event_id"), accepted},
 			wantSent: [][]string{{"e0", "e1", "e2", "e3", "e4"}, {"e0", "e2", "e4"}}, delivered: 3,
 			rejected: []string{`record 2: missing_event_data_type: refused by the OpenAI API (HTTP 400, at data.type): events[1].data.type is invalid.`,
 				`record 4: invalid_event_id: refused by the OpenAI API (HTTP 400, at id)`}},
 		{name: "the recorded 422 event_timestamp_too_old",
-			replies: []fakeReply{{Status: 422, Body: `{"error":{"message":"event_timestamp_ms must be within the last 7 days.","type":"invalid_request_error","param":"events[0].timestamp_ms","code":"event_timestamp_too_old",` +
+			replies: []cannedAnswer{{422, `{"error":{"message":"event_timestamp_ms must be within the last 7 days.","type":"invalid_request_error","param":"events[0].timestamp_ms","code":"event_timestamp_too_old",` +
 				`"errors":[{"message":"event_timestamp_ms must be within the last 7 days.","param":"events[0].timestamp_ms","code":"event_timestamp_too_old"}]}}`}, accepted},
 			wantSent: [][]string{{"e0", "e1", "e2", "e3", "e4"}, {"e1", "e2", "e3", "e4"}}, delivered: 4,
 			rejected: []string{`record 1: event_timestamp_too_old: refused by the OpenAI API (HTTP 422, at timestamp_ms): event_timestamp_ms must be within the last 7 days.`}},
 		{name: "every event named: nothing is sent again",
-			replies:  []fakeReply{invalidEvent("events[0] a", "events[1] b", "events[2] c", "events[3] d", "events[4] e")},
+			replies:  []cannedAnswer{invalidEvent("events[0] a", "events[1] b", "events[2] c", "events[3] d", "events[4] e")},
 			wantSent: [][]string{{"e0", "e1", "e2", "e3", "e4"}}, delivered: 0,
 			rejected: []string{"record 1: a:", "record 5: e:"}},
 		{name: "an event that is not in the batch: halved",
-			replies:  []fakeReply{invalidEvent("events[7].id invalid_event"), accepted},
+			replies:  []cannedAnswer{invalidEvent("events[7].id invalid_event"), accepted},
 			wantSent: [][]string{{"e0", "e1", "e2", "e3", "e4"}, {"e0", "e1"}, {"e2", "e3", "e4"}}, delivered: 5},
 		{name: "no event named: halved until the refused one is alone",
-			replies: []fakeReply{{Status: 400, Body: `{"error":{"message":"Bad batch."}}`}, accepted, {Status: 400, Body: `{"error":{"message":"Bad batch."}}`},
-				{Status: 400, Body: `{"error":{"message":"Bad event.","code":"bad_event"}}`}, accepted},
+			replies: []cannedAnswer{{400, `{"error":{"message":"Bad batch."}}`}, accepted, {400, `{"error":{"message":"Bad batch."}}`},
+				{400, `{"error":{"message":"Bad event.","code":"bad_event"}}`}, accepted},
 			wantSent: [][]string{{"e0", "e1", "e2", "e3", "e4"}, {"e0", "e1"}, {"e2", "e3", "e4"}, {"e2"}, {"e3", "e4"}}, delivered: 4,
 			rejected: []string{`record 3: bad_event: refused by the OpenAI API (HTTP 400): Bad event.`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeServer(t).on("POST /v1/events", tt.replies...)
-			in := newInput()
-			for i := range 5 {
-				in.lead("leads", fmt.Sprintf("e%d", i))
-			}
-			in.globalState(1)
-			res := runWriteCommand(t, writeFilesFor(t, f.URL, map[string]any{"max_in_flight": 1}, catalogOf("leads")), in.b.String(), nil)
+			synctest.Test(t, func(t *testing.T) {
+				f := &scriptedAnswers{answers: tt.replies}
+				in := newInput()
+				for i := range 5 {
+					in.lead("leads", fmt.Sprintf("e%d", i))
+				}
+				in.globalState(1)
+				res := writeInBubble(t, t.Context(), f, map[string]any{"max_in_flight": 1}, catalogOf("leads"), strings.NewReader(in.b.String()), nil)
 
-			require.NoError(t, res.err, "traces: %v", res.traces)
-			assert.Equal(t, tt.wantSent, eventsBodies(t, f))
-			require.Len(t, res.states, 1)
-			d, r := res.stats(0)
-			assert.Equal(t, [2]float64{tt.delivered, float64(5) - tt.delivered}, [2]float64{d, r}, "delivered and rejected")
-			logs := strings.Join(res.logs, "\n")
-			for _, want := range tt.rejected {
-				assert.Contains(t, logs, `Rejected stream "leads" `+want)
-			}
+				require.NoError(t, res.err, "traces: %v", res.traces)
+				assert.Equal(t, tt.wantSent, f.requests())
+				require.Len(t, res.states, 1)
+				d, r := res.stats(0)
+				assert.Equal(t, [2]float64{tt.delivered, float64(5) - tt.delivered}, [2]float64{d, r}, "delivered and rejected")
+				logs := strings.Join(res.logs, "\n")
+				for _, want := range tt.rejected {
+					assert.Contains(t, logs, `Rejected stream "leads" `+want)
+				}
+			})
 		})
 	}
 }
@@ -135,49 +128,52 @@ func TestWriteSettlesEveryAnswerNamingEvents(t *testing.T) {
 // the clock moves two minutes on; the retry leaves out the events that are now more than 7
 // days old, and rejects them with the window rule.
 func TestWriteRejectsEventsThatAgeOutBeforeTheyAreSent(t *testing.T) {
-	base := time.Now()
-	edge := base.Add(-7*24*time.Hour + time.Minute) // inside the window at base, outside two minutes later
-	recent := base.Add(-time.Minute)
-	unavailable := fakeReply{Status: 503, Body: `{"error":{"message":"503: Authentication backend failure","type":"server_error","param":null,"code":null}}`}
-	accepted := fakeReply{Status: 200, Body: `{"accepted_events":2}`}
 	tests := []struct {
 		name     string
-		times    []time.Time
-		wantSent [][]string
+		aged     []bool // by record: its time is at the edge of the window, else recent
+		requests int64
 	}{
-		{"one event ages out", []time.Time{edge, recent, recent}, [][]string{{"e0", "e1", "e2"}, {"e1", "e2"}}},
-		{"every event ages out: nothing is sent again", []time.Time{edge, edge}, [][]string{{"e0", "e1"}}},
+		{"one event ages out", []bool{true, false, false}, 2},
+		{"every event ages out: nothing is sent again", []bool{true, true}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeServer(t).on("POST /v1/events", unavailable, accepted)
-			clock := func() time.Time {
-				if f.calls("POST /v1/events") > 0 {
-					return base.Add(2 * time.Minute)
+			synctest.Test(t, func(t *testing.T) {
+				base := time.Now()
+				edge := base.Add(-7*24*time.Hour + time.Minute) // inside the window at base, outside two minutes later
+				api := newFake("px-default")
+				api.Script(fakeapi.Fault{Kind: fakeapi.FaultUnavailable, Path: "/v1/events"})
+				clock := func() time.Time {
+					if api.Stats().Requests > 0 {
+						return base.Add(2 * time.Minute)
+					}
+					return base
 				}
-				return base
-			}
-			in := newInput()
-			for i, at := range tt.times {
-				in.leadAt(fmt.Sprintf("e%d", i), at)
-			}
-			in.globalState(1)
-			res := runWriteCommand(t, writeFilesFor(t, f.URL, nil, catalogOf("leads")), in.b.String(), clock)
+				in := newInput()
+				aged, recent := 0, []string{}
+				for i, old := range tt.aged {
+					id := fmt.Sprintf("e%d", i)
+					if old {
+						in.leadAt(id, edge)
+						aged++
+						continue
+					}
+					in.leadAt(id, base.Add(-time.Minute))
+					recent = append(recent, id)
+				}
+				in.globalState(1)
+				res := writeInBubble(t, t.Context(), api, nil, catalogOf("leads"), strings.NewReader(in.b.String()), clock)
 
-			require.NoError(t, res.err, "traces: %v", res.traces)
-			assert.Equal(t, tt.wantSent, eventsBodies(t, f), "an aged-out event is never sent again")
-			require.Len(t, res.states, 1)
-			aged := 0
-			for _, at := range tt.times {
-				if at == edge {
-					aged++
-				}
-			}
-			d, r := res.stats(0)
-			assert.Equal(t, [2]float64{float64(len(tt.times) - aged), float64(aged)}, [2]float64{d, r})
-			logs := strings.Join(res.logs, "\n")
-			assert.Contains(t, logs, `Rejected stream "leads" record 1: timestamp_ms: timestamp_window: was more than 7 days in the past by the time it could be sent`)
-			assert.Contains(t, logs, fmt.Sprintf("(timestamp_window: %d)", aged))
+				require.NoError(t, res.err, "traces: %v", res.traces)
+				assert.Equal(t, tt.requests, api.Stats().Requests, "the 503, then the rest once (nothing when no event is left)")
+				assert.ElementsMatch(t, recent, deliveredIDs(api)["px-default"], "an aged-out event is never sent again")
+				require.Len(t, res.states, 1)
+				d, r := res.stats(0)
+				assert.Equal(t, [2]float64{float64(len(tt.aged) - aged), float64(aged)}, [2]float64{d, r})
+				logs := strings.Join(res.logs, "\n")
+				assert.Contains(t, logs, `Rejected stream "leads" record 1: timestamp_ms: timestamp_window: was more than 7 days in the past by the time it could be sent`)
+				assert.Contains(t, logs, fmt.Sprintf("(timestamp_window: %d)", aged))
+			})
 		})
 	}
 }

@@ -82,6 +82,7 @@ func TestSpillStoreFailsOnceAndStaysBroken(t *testing.T) {
 // at most 4 bodies, and a spill store in dir.
 func spillWriter(t *testing.T, dir string) *syncWriter {
 	w := &syncWriter{
+		opts:   writeOptionsOf(Env{}),
 		out:    protocol.NewWriter(io.Discard),
 		budget: newByteBudget(100, 4),
 		spill:  newSpillStore(dir, 1<<20, nil),

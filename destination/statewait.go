@@ -13,8 +13,8 @@ import (
 // it: the platform expects a checkpoint at least every 15 minutes.
 const stateWaitWarning = 10 * time.Minute
 
-// heldState is a state read from stdin and waiting in the tracker: the tracker's payload.
-// Guarded by syncWriter.mu.
+// heldState is a state read from stdin and waiting in the ledger: the tracker's payload.
+// Guarded by the ledger's lock.
 type heldState struct {
 	state  *protocol.State
 	read   time.Time // when it was read
@@ -26,25 +26,22 @@ type heldState struct {
 // their number. Only the first waiting state of each stream (and the first GLOBAL state) can be
 // reported; the others wait behind it.
 func (w *syncWriter) warnWaitingStates(now time.Time) {
-	var lines []string
-	w.mu.Lock()
-	w.tracker.EachWaiting(func(wt checkpoint.Waiting) {
-		h := wt.Payload.(*heldState)
-		waited := now.Sub(h.read)
-		if h.warned || waited < stateWaitWarning {
-			return
+	lines := w.ledger.waitingStates(func(wt checkpoint.Waiting[*heldState], pendingOf func(checkpoint.StreamID) int64) (string, bool) {
+		h := wt.Payload
+		if h.warned || now.Sub(h.read) < stateWaitWarning {
+			return "", false
 		}
 		h.warned = true
-		lines = append(lines, w.describeWait(wt, h, now))
+		return w.describeWait(wt, pendingOf, now), true
 	})
-	w.mu.Unlock()
 	for _, l := range lines {
 		w.logf(protocol.LevelWarn, "%s", l)
 	}
 }
 
-// describeWait words why a state waits. Called with mu held.
-func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, now time.Time) string {
+// describeWait words why a state waits; pendingOf counts a stream's records not yet settled.
+func (w *syncWriter) describeWait(wt checkpoint.Waiting[*heldState], pendingOf func(checkpoint.StreamID) int64, now time.Time) string {
+	h := wt.Payload
 	waited := now.Sub(h.read).Round(time.Second)
 	if !wt.Global {
 		name := h.state.Stream.String()
@@ -60,7 +57,7 @@ func (w *syncWriter) describeWait(wt checkpoint.Waiting, h *heldState, now time.
 	}
 	var holders []string
 	for _, rt := range w.routes.byKey {
-		if n := w.tracker.PendingOf(rt.id); n > 0 {
+		if n := pendingOf(rt.id); n > 0 {
 			holders = append(holders, fmt.Sprintf("stream %q: %s outstanding at pixel %s%s", rt.name, plural(n, "record", "records"), rt.pixel, w.pixelHealth(rt.pixel, now)))
 		}
 	}

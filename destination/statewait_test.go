@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -19,14 +18,14 @@ import (
 func waitWriter() (*syncWriter, *bytes.Buffer) {
 	var out bytes.Buffer
 	w := &syncWriter{
-		out:     protocol.NewWriter(&out),
-		tracker: checkpoint.New(),
-		lanes:   newLanes(4, nil),
+		out:   protocol.NewWriter(&out),
+		lanes: newLanes(4, nil),
 		routes: &routes{byKey: []route{
 			{id: 0, name: "s1", descriptor: protocol.StreamDescriptor{Name: "s1"}, pixel: "px1"},
 			{id: 1, name: "s2", descriptor: protocol.StreamDescriptor{Name: "s2"}, pixel: "px2"},
 		}},
 	}
+	w.ledger = newLedger(w.out, &Config{}, len(w.routes.byKey), newStops())
 	return w, &out
 }
 
@@ -43,24 +42,24 @@ func TestWarnWaitingStates(t *testing.T) {
 		want  []string      // parts of the one warning, none when empty
 	}{
 		{"a state waiting less than 10 minutes is not reported", func(w *syncWriter) {
-			w.tracker.Record(0)
-			w.tracker.StreamState(0, streamState("s1", t0))
+			w.ledger.record(0)
+			w.ledger.state(0, false, streamState("s1", t0))
 		}, 9 * time.Minute, nil},
 		{"a STREAM state names its stream, pixel and records outstanding", func(w *syncWriter) {
-			w.tracker.Record(0)
-			w.tracker.Record(0)
-			w.tracker.StreamState(0, streamState("s1", t0))
+			w.ledger.record(0)
+			w.ledger.record(0)
+			w.ledger.state(0, false, streamState("s1", t0))
 			w.lanes.lane("px1").health.failing(t0)
 		}, 10 * time.Minute, []string{`stream "s1" has waited 10m0s`, "2 records of the stream", "pixel px1", "failing for 10m0s"}},
 		{"a GLOBAL state names every stream that holds it", func(w *syncWriter) {
-			w.tracker.Record(0)
-			w.tracker.Record(1)
-			w.tracker.GlobalState(&heldState{state: &protocol.State{Type: protocol.StateGlobal}, read: t0})
+			w.ledger.record(0)
+			w.ledger.record(1)
+			w.ledger.state(0, true, &heldState{state: &protocol.State{Type: protocol.StateGlobal}, read: t0})
 		}, 11 * time.Minute, []string{"GLOBAL state has waited 11m0s", "2 records", `stream "s1": 1 record outstanding at pixel px1`, `stream "s2": 1 record outstanding at pixel px2`}},
 		{"a STREAM state behind a GLOBAL state says so", func(w *syncWriter) {
-			w.tracker.Record(0)
-			w.tracker.GlobalState(&heldState{state: &protocol.State{Type: protocol.StateGlobal}, read: t0.Add(time.Minute)})
-			w.tracker.StreamState(1, streamState("s2", t0))
+			w.ledger.record(0)
+			w.ledger.state(0, true, &heldState{state: &protocol.State{Type: protocol.StateGlobal}, read: t0.Add(time.Minute)})
+			w.ledger.state(1, false, streamState("s2", t0))
 		}, 10 * time.Minute, []string{`stream "s2"`, "earlier GLOBAL state"}},
 	}
 	for _, tt := range tests {

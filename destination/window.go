@@ -38,7 +38,7 @@ func (w *syncWriter) dropAged(b *batch, now time.Time) *batch {
 		rt := &w.routes.byKey[it.stream]
 		rej := &event.Rejection{Stream: rt.name, Record: it.record, Path: "timestamp_ms", Rule: event.RuleTimestampWindow, Message: msg,
 			Hint: "it waited or was retried past the API's limit; sync more often, or filter the source to the last 7 days"}
-		w.reject(rt, it.seq, rej.Rule, rej.Error(), remedy(true))
+		w.ledger.reject(rejection{route: rt, seq: it.seq, rule: rej.Rule, reason: rej.Error(), fix: remedy(true)})
 	}
 	if drop == nil {
 		return b

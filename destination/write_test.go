@@ -13,8 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -118,10 +118,18 @@ func writeScenario(t *testing.T, api *fakeapi.API, cfg map[string]any, catalog s
 // sorts what it printed.
 func runWriteCommand(t *testing.T, args []string, stdin string, now func() time.Time) *writeResult {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr, Version: "test", Now: now})
+	var stdout bytes.Buffer
+	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Version: "test", Now: now})
+	return parseWriteOutput(t, &stdout, err)
+}
+
+// parseWriteOutput sorts what a write printed on stdout, and checks that every line is a
+// protocol message and that the key never appears.
+func parseWriteOutput(t *testing.T, stdout *bytes.Buffer, err error) *writeResult {
+	t.Helper()
 	res := &writeResult{err: err}
-	sc := bufio.NewScanner(&stdout)
+	assert.NotContains(t, stdout.String(), writeTestKey)
+	sc := bufio.NewScanner(stdout)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -141,9 +149,6 @@ func runWriteCommand(t *testing.T, args []string, stdin string, now func() time.
 			t.Fatalf("write printed a %s message", m.Type)
 		}
 	}
-	assert.NotContains(t, stdout.String(), writeTestKey)
-	assert.NotContains(t, stderr.String(), writeTestKey)
-	assert.Empty(t, stderr.String(), "write keeps stderr for crashes")
 	return res
 }
 
@@ -266,31 +271,43 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 	}
 }
 
+// The retries run on the fake clock of a synctest bubble: the backoff, the Retry-After pause
+// and the retry budget are waited for without a real second passing.
 func TestWriteRetriesThroughRateLimitsAndServerErrors(t *testing.T) {
-	api := newFake("px-default")
-	api.Script(
-		fakeapi.Fault{Kind: fakeapi.FaultRateLimit, Path: "/v1/events", RetryAfter: time.Second},
-		fakeapi.Fault{Kind: fakeapi.FaultRateLimitNoRetryAfter, Path: "/v1/events"},
-		fakeapi.Fault{Kind: fakeapi.FaultUnavailable, Path: "/v1/events"},
-		fakeapi.Fault{Kind: fakeapi.FaultResetMidBody, Path: "/v1/events"},
-	)
-	in := newInput().lead("leads", "a").lead("leads", "b").globalState(1)
-	res := writeScenario(t, api, nil, catalogOf("leads"), in.b.String())
-	require.NoError(t, res.err)
-	assert.ElementsMatch(t, []string{"a", "b"}, deliveredIDs(api)["px-default"], "delivered once, after four failures")
-	assert.Equal(t, []float64{1}, res.stateIDs())
-	assert.Contains(t, strings.Join(res.logs, "\n"), "4 retries, 2 rate-limited (429)")
+	synctest.Test(t, func(t *testing.T) {
+		api := newFake("px-default")
+		api.Script(
+			fakeapi.Fault{Kind: fakeapi.FaultRateLimit, Path: "/v1/events", RetryAfter: time.Second},
+			fakeapi.Fault{Kind: fakeapi.FaultRateLimitNoRetryAfter, Path: "/v1/events"},
+			fakeapi.Fault{Kind: fakeapi.FaultUnavailable, Path: "/v1/events"},
+			fakeapi.Fault{Kind: fakeapi.FaultResetMidBody, Path: "/v1/events"},
+		)
+		in := newInput().lead("leads", "a").lead("leads", "b").globalState(1)
+		start := time.Now()
+		res := writeInBubble(t, t.Context(), api, nil, catalogOf("leads"), strings.NewReader(in.b.String()), nil)
+		require.NoError(t, res.err)
+		assert.ElementsMatch(t, []string{"a", "b"}, deliveredIDs(api)["px-default"], "delivered once, after four failures")
+		assert.Equal(t, []float64{1}, res.stateIDs())
+		assert.Contains(t, strings.Join(res.logs, "\n"), "4 retries, 2 rate-limited (429)")
+		assert.GreaterOrEqual(t, time.Since(start), time.Second, "the Retry-After pause was waited for, on the bubble's clock")
+	})
 }
 
 func TestWriteFailsWithATransientErrorWhenTheRetryBudgetRunsOut(t *testing.T) {
-	api := newFake("px-default")
-	api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1000})
-	in := newInput().lead("leads", "a").globalState(1)
-	res := writeScenario(t, api, map[string]any{"max_retry_seconds": 1, "continue_on_errors": false}, catalogOf("leads"), in.b.String())
-	require.Error(t, res.err)
-	require.Len(t, res.traces, 1)
-	assert.Equal(t, protocol.TransientError, res.traces[0].FailureType)
-	assert.Empty(t, res.states)
+	synctest.Test(t, func(t *testing.T) {
+		api := newFake("px-default")
+		api.Script(fakeapi.Fault{Kind: fakeapi.FaultInternal, Path: "/v1/events", Times: 1000})
+		in := newInput().lead("leads", "a").globalState(1)
+		start := time.Now()
+		res := writeInBubble(t, t.Context(), api, map[string]any{"max_retry_seconds": 30, "continue_on_errors": false}, catalogOf("leads"), strings.NewReader(in.b.String()), nil)
+		require.Error(t, res.err)
+		require.Len(t, res.traces, 1)
+		assert.Equal(t, protocol.TransientError, res.traces[0].FailureType)
+		assert.Contains(t, res.traces[0].Message, "retry budget of 30s ran out")
+		assert.Empty(t, res.states)
+		elapsed := time.Since(start)
+		assert.True(t, elapsed >= 30*time.Second && elapsed < 31*time.Second, "gave up at the end of the budget: %s", elapsed)
+	})
 }
 
 func TestWriteFailsAtOnceWhenTheKeyIsRefused(t *testing.T) {
@@ -344,7 +361,7 @@ func TestWriteEchoesAStateWhoseBatchIsPartialBeforeTheInputEnds(t *testing.T) {
 	stdoutR, stdoutW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(context.Background(), args, Env{Stdin: stdinR, Stdout: stdoutW, Stderr: io.Discard, Version: "test"})
+		done <- Run(context.Background(), args, Env{Stdin: stdinR, Stdout: stdoutW, Version: "test"})
 		stdoutW.Close()
 	}()
 	go func() { _, _ = io.WriteString(stdinW, newInput().lead("leads", "a").globalState(7).b.String()) }()
@@ -373,54 +390,48 @@ func TestWriteInValidateOnlyModeEchoesNoState(t *testing.T) {
 	assert.Contains(t, strings.Join(res.logs, "\n"), "no state is echoed")
 }
 
-// refusingServer answers every events request with one status and body.
-func refusingServer(t *testing.T, status int, body string) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	var requests atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		_, _ = io.Copy(io.Discard, r.Body)
-		rw.Header().Set("Content-Type", "application/json")
-		rw.WriteHeader(status)
-		_, _ = io.WriteString(rw, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &requests
-}
-
+// The fake API never refuses the request itself (the pid parameter, the events wrapper): those
+// answers are scripted; its real unknown-pixel answer is its own.
 func TestWriteDoesNotSplitARefusalOfTheRequestItself(t *testing.T) {
 	cases := []struct {
-		name   string
-		status int
-		body   string
-		kind   protocol.FailureType
-		words  string
+		name  string
+		api   func() (http.Handler, func() int64) // the API and its count of requests
+		kind  protocol.FailureType
+		words string
 	}{
-		{"the pixel", 400, `{"error":{"message":"Invalid pixel id","type":"invalid_request_error","param":"pid","code":null}}`, protocol.ConfigError, "Pixel ID"},
-		{"the events wrapper", 400, `{"error":{"message":"Missing required field: events","type":"invalid_request_error","param":"events","code":null}}`, protocol.SystemError, "refused the request itself"},
-		{"an unknown pixel", 403, `{"error":{"message":"403: unknown pid","type":"server_error","param":null,"code":null}}`, protocol.ConfigError, `Pixel ID \"p\" is unknown`},
+		{"the pixel", scripted(400, `{"error":{"message":"Invalid pixel id","type":"invalid_request_error","param":"pid","code":null}}`), protocol.ConfigError, "Pixel ID"},
+		{"the events wrapper", scripted(400, `{"error":{"message":"Missing required field: events","type":"invalid_request_error","param":"events","code":null}}`), protocol.SystemError, "refused the request itself"},
+		{"an unknown pixel", func() (http.Handler, func() int64) {
+			api := newFake("px-other")
+			return api, func() int64 { return api.Stats().Requests }
+		}, protocol.ConfigError, `Pixel ID \"p\" is unknown`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv, requests := refusingServer(t, c.status, c.body)
-			in := newInput()
-			for i := range 64 {
-				in.lead("leads", fmt.Sprint(i))
-			}
-			in.globalState(1)
-			dir := t.TempDir()
-			cfg := fmt.Sprintf(`{"api_key":%q,"continue_on_errors":true,"default_pixel_id":"p","conversions_api_base_url":%q,"ads_api_base_url":%q}`, writeTestKey, srv.URL, srv.URL)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "c.json"), []byte(cfg), 0o600))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "k.json"), []byte(catalogOf("leads")), 0o600))
-			var out bytes.Buffer
-			err := Run(context.Background(), []string{"write", "--config", filepath.Join(dir, "c.json"), "--catalog", filepath.Join(dir, "k.json")},
-				Env{Stdin: strings.NewReader(in.b.String()), Stdout: &out, Stderr: io.Discard, Version: "test"})
-			require.Error(t, err)
-			assert.Equal(t, int64(1), requests.Load(), "no split: every half would be refused the same way")
-			assert.NotContains(t, out.String(), `"type":"STATE"`, "no record was delivered")
-			assert.Contains(t, out.String(), `"failure_type":"`+string(c.kind)+`"`)
-			assert.Contains(t, out.String(), c.words)
+			synctest.Test(t, func(t *testing.T) {
+				api, requests := c.api()
+				in := newInput()
+				for i := range 64 {
+					in.lead("leads", fmt.Sprint(i))
+				}
+				in.globalState(1)
+				res := writeInBubble(t, t.Context(), api, map[string]any{"default_pixel_id": "p"}, catalogOf("leads"), strings.NewReader(in.b.String()), nil)
+				require.Error(t, res.err)
+				assert.Equal(t, int64(1), requests(), "no split: every half would be refused the same way")
+				assert.Empty(t, res.states, "no record was delivered")
+				require.Len(t, res.traces, 1)
+				assert.Equal(t, c.kind, res.traces[0].FailureType)
+				assert.Contains(t, strings.Join(res.lines, "\n"), c.words)
+			})
 		})
+	}
+}
+
+// scripted is an API that gives every request one canned answer, with its count of requests.
+func scripted(status int, body string) func() (http.Handler, func() int64) {
+	return func() (http.Handler, func() int64) {
+		f := &scriptedAnswers{answers: []cannedAnswer{{status, body}}}
+		return f, func() int64 { return int64(len(f.requests())) }
 	}
 }
 

@@ -3,7 +3,8 @@
 //
 // Key spellings follow the protocol exactly, including its mixed casing
 // (connectionStatus, destination_catalog, destinationStats). The package depends on the
-// standard library only and knows nothing of HTTP or of any remote API.
+// standard library and the module's leaf package internal/redact only, and knows nothing of
+// HTTP or of any remote API.
 //
 // STATE messages are kept as the raw JSON they arrived as, because the platform adds fields
 // (such as its integer id) that must be echoed untouched; see [State] and [Stats].

@@ -1,98 +1,11 @@
 package protocol
 
-import "strings"
+import "github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/redact"
 
-// MinSecretRun is the shortest run of a secret's characters that [RedactSecret] removes: any
-// 8 or more consecutive characters of a secret are taken for a piece of it. Eight characters
-// of a random key are enough to matter (they narrow a search for the rest), and a run that
-// long is not found in ordinary text by chance. A secret shorter than MinSecretRun is removed
-// only whole.
-const MinSecretRun = 8
+// MinSecretRun is the shortest run of a secret's characters that [RedactSecret] removes; see
+// [redact.MinRun].
+const MinSecretRun = redact.MinRun
 
 // RedactSecret returns text with every run of at least [MinSecretRun] consecutive characters
-// of secret (the whole secret, when it is shorter) replaced by "[redacted]". Each run is
-// taken as long as it goes, so a whole secret becomes one "[redacted]". An empty secret
-// leaves text as it is.
-func RedactSecret(text, secret string) string {
-	r := secretRuns{secret: secret} // no filter: building one costs more than one text
-	return r.redact(text)
-}
-
-// secretRuns finds the runs of one secret in texts. A filter of the secret's 8-byte windows
-// (one bit per hash) lets most positions of a text be passed over with a multiplication and
-// a bit test; a position whose bit is set is checked against the secret itself.
-type secretRuns struct {
-	secret string
-	filter []uint64 // 1<<filterBits bits; nil to check every position against the secret
-}
-
-const filterBits = 16
-
-func newSecretRuns(secret string) *secretRuns {
-	r := &secretRuns{secret: secret}
-	if len(secret) < MinSecretRun {
-		return r
-	}
-	r.filter = make([]uint64, 1<<filterBits/64)
-	for i := 0; i+MinSecretRun <= len(secret); i++ {
-		h := windowHash(window(secret, i))
-		r.filter[h/64] |= 1 << (h % 64)
-	}
-	return r
-}
-
-// window reads the 8 bytes of s at i as a number.
-func window(s string, i int) uint64 {
-	var w uint64
-	for j := MinSecretRun - 1; j >= 0; j-- {
-		w = w<<8 | uint64(s[i+j])
-	}
-	return w
-}
-
-func windowHash(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
-
-// redact returns text with the secret's runs replaced.
-func (r *secretRuns) redact(text string) string {
-	switch {
-	case r.secret == "":
-		return text
-	case len(r.secret) < MinSecretRun:
-		return strings.ReplaceAll(text, r.secret, redactedText)
-	case len(text) < MinSecretRun:
-		return text
-	}
-	var b strings.Builder
-	last := 0
-	for i := 0; i+MinSecretRun <= len(text); {
-		if !r.mayStartRun(text, i) || !strings.Contains(r.secret, text[i:i+MinSecretRun]) {
-			i++
-			continue
-		}
-		j := i + MinSecretRun
-		for j < len(text) && strings.Contains(r.secret, text[i:j+1]) {
-			j++
-		}
-		if last == 0 {
-			b.Grow(len(text))
-		}
-		b.WriteString(text[last:i])
-		b.WriteString(redactedText)
-		last, i = j, j
-	}
-	if last == 0 {
-		return text
-	}
-	b.WriteString(text[last:])
-	return b.String()
-}
-
-// mayStartRun tells whether the 8 bytes of text at i may be a window of the secret: false
-// only when the filter rules it out.
-func (r *secretRuns) mayStartRun(text string, i int) bool {
-	if r.filter == nil {
-		return true
-	}
-	h := windowHash(window(text, i))
-	return r.filter[h/64]&(1<<(h%64)) != 0
-}
+// of secret (the whole secret, when it is shorter) replaced by "[redacted]"; see [redact.Text].
+func RedactSecret(text, secret string) string { return redact.Text(text, secret) }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/redact"
 )
 
 // redactedText replaces every secret a [Writer] is told about.
-const redactedText = "[redacted]"
+const redactedText = redact.Placeholder
 
 // Writer writes protocol messages, one per line. It is safe for concurrent use: lines are
 // never interleaved. Every message is flushed as soon as it is written, so nothing
@@ -29,7 +31,7 @@ type Writer struct {
 	bw      *bufio.Writer
 	enc     *json.Encoder
 	buf     bytes.Buffer
-	secrets []*secretRuns
+	secrets []*redact.Runs
 	now     func() time.Time
 }
 
@@ -49,7 +51,7 @@ func (w *Writer) Redact(secret string) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.secrets = append(w.secrets, newSecretRuns(secret))
+	w.secrets = append(w.secrets, redact.NewRuns(secret))
 }
 
 // Write writes one message and flushes it. The message is not modified: redaction works on
@@ -96,7 +98,7 @@ func (w *Writer) redacted(m *Message) *Message {
 // clean removes every secret from one free text. Called with mu held.
 func (w *Writer) clean(text string) string {
 	for _, s := range w.secrets {
-		text = s.redact(text)
+		text = s.Redact(text)
 	}
 	return text
 }

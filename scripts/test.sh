@@ -40,6 +40,7 @@ fuzz ./protocol FuzzReader
 fuzz ./protocol FuzzRecordFastPath
 fuzz ./destination/event FuzzPrepare
 fuzz ./destination/event FuzzTimestamp
+fuzz ./destination/openai FuzzAPIError
 
 if [ "${SKIP_IMAGE:-}" != "1" ] && [ -x integration_tests/image/check-image.sh ]; then
   step "container image proof"

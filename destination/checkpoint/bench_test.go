@@ -9,7 +9,7 @@ var benchPayload any = &struct{ id int }{id: 1}
 // BenchmarkTracker measures one record per op (Record then Done, in order)
 // with a STREAM state and a Ready call every 10,000 records.
 func BenchmarkTracker(b *testing.B) {
-	tr := New()
+	tr := New[any]()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -32,7 +32,7 @@ func BenchmarkTracker(b *testing.B) {
 // steady state than BenchmarkTracker.
 func BenchmarkTrackerWindow(b *testing.B) {
 	const window = 1024
-	tr := New()
+	tr := New[any]()
 	var ring [window]Seq
 	for j := range ring {
 		ring[j] = tr.Record(StreamID(j % 4))

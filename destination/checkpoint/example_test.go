@@ -10,7 +10,7 @@ import (
 // middle record rejected by the API.
 func Example() {
 	const conversions checkpoint.StreamID = 0
-	tr := checkpoint.New()
+	tr := checkpoint.New[string]()
 
 	a1 := tr.Record(conversions)
 	a2 := tr.Record(conversions)

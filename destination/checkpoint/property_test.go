@@ -100,7 +100,7 @@ func (m *model) addState(scope StreamID) int {
 }
 
 // check verifies one call of Ready against the model.
-func (m *model) check(t *testing.T, tr *Tracker, got []Released) {
+func (m *model) check(t *testing.T, tr *Tracker[any], got []Released[any]) {
 	t.Helper()
 	for _, r := range got {
 		i := r.Payload.(int)
@@ -123,7 +123,7 @@ func TestTrackerProperty(t *testing.T) {
 		streams := 1 + rng.IntN(4)
 		// Some runs use only STREAM states, some only GLOBAL, some both.
 		mode := rng.IntN(3)
-		tr := New()
+		tr := New[any]()
 		m := &model{got: map[int]Stats{}}
 		done := func(k int) {
 			r := m.open[k]

@@ -62,16 +62,16 @@ type Stats struct {
 }
 
 // Released is a state that may now be echoed, with its statistics.
-type Released struct {
+type Released[P any] struct {
 	// Payload is the value passed to StreamState or GlobalState, unchanged.
-	Payload any
+	Payload P
 	// Stats counts the outcomes of the records in the state's span.
 	Stats Stats
 }
 
 // pendingState is a state that has been read but not yet released.
-type pendingState struct {
-	payload any
+type pendingState[P any] struct {
+	payload P
 	seg     uint64 // id of the segment the state closes in its scope
 	epoch   uint64 // GLOBAL or LEGACY states read before it
 }
@@ -87,9 +87,9 @@ type slot struct {
 
 // stream is the bookkeeping of one stream id: its segments, its pending STREAM states in read
 // order, and its place in the lists of streams Ready looks at.
-type stream struct {
+type stream[P any] struct {
 	segs    segments
-	states  ring[pendingState]
+	states  ring[pendingState[P]]
 	pending int64 // records of the stream not yet done
 	queued  bool  // in Tracker.candidates
 	blocked bool  // in Tracker.blocked
@@ -98,10 +98,10 @@ type stream struct {
 // Tracker tracks records and states read by the write command and releases
 // each state once every record it covers has a final outcome. The zero value
 // is not usable; call New. A Tracker is not safe for concurrent use.
-type Tracker struct {
+type Tracker[P any] struct {
 	global  segments
-	globals ring[pendingState] // pending GLOBAL and LEGACY states, in read order
-	streams []stream
+	globals ring[pendingState[P]] // pending GLOBAL and LEGACY states, in read order
+	streams []stream[P]
 	// epochs counts the pending STREAM states by epoch (the number of global
 	// states read before them), from epoch released on.
 	epochs   ring[int]
@@ -115,19 +115,19 @@ type Tracker struct {
 	slots   []slot
 	free    []uint32 // indexes of slots not in use, used LIFO
 	pending int      // records not yet done
-	out     []Released
+	out     []Released[P]
 }
 
 // New returns an empty Tracker.
-func New() *Tracker {
-	t := &Tracker{}
+func New[P any]() *Tracker[P] {
+	t := &Tracker[P]{}
 	t.epochs.push(0)
 	return t
 }
 
 // Record notes that a record of stream s was read and returns its ticket,
 // which must be passed to Done exactly once. It panics if s is negative.
-func (t *Tracker) Record(s StreamID) Seq {
+func (t *Tracker[P]) Record(s StreamID) Seq {
 	st := t.stream(s)
 	idx := t.alloc()
 	sl := &t.slots[idx]
@@ -147,10 +147,10 @@ func (t *Tracker) Record(s StreamID) Seq {
 // opaque to the Tracker and comes back unchanged from Ready. The state covers
 // the records of s read before it, and its Stats count the records of s read
 // since the previous STREAM state of s. It panics if s is negative.
-func (t *Tracker) StreamState(s StreamID, payload any) {
+func (t *Tracker[P]) StreamState(s StreamID, payload P) {
 	st := t.stream(s)
 	seg := st.segs.close()
-	st.states.push(pendingState{payload: payload, seg: seg, epoch: t.read})
+	st.states.push(pendingState[P]{payload: payload, seg: seg, epoch: t.read})
 	*t.epochs.at(t.epochs.len() - 1)++
 	t.nStates++
 	if st.states.len() == 1 {
@@ -161,9 +161,9 @@ func (t *Tracker) StreamState(s StreamID, payload any) {
 // GlobalState notes that a GLOBAL or LEGACY state was read. It covers every
 // record read before it, and its Stats count the records of all streams read
 // since the previous GLOBAL or LEGACY state.
-func (t *Tracker) GlobalState(payload any) {
+func (t *Tracker[P]) GlobalState(payload P) {
 	seg := t.global.close()
-	t.globals.push(pendingState{payload: payload, seg: seg, epoch: t.read})
+	t.globals.push(pendingState[P]{payload: payload, seg: seg, epoch: t.read})
 	t.read++
 	t.epochs.push(0)
 	t.nStates++
@@ -173,7 +173,7 @@ func (t *Tracker) GlobalState(payload any) {
 // finish in any order. It returns an error wrapping ErrUnknownSeq,
 // ErrAlreadyDone or ErrBadOutcome, and then changes nothing; an error here
 // is a bug in the caller. Call Ready afterwards to collect released states.
-func (t *Tracker) Done(seq Seq, o Outcome) error {
+func (t *Tracker[P]) Done(seq Seq, o Outcome) error {
 	sl, err := t.lookup(seq)
 	if err == nil && o != Delivered && o != Rejected {
 		err = ErrBadOutcome
@@ -213,7 +213,7 @@ func (t *Tracker) Done(seq Seq, o Outcome) error {
 // holds back no other stream's STREAM states. The result may be empty. The
 // returned slice is reused by the next call to Ready: copy what must outlive
 // that call.
-func (t *Tracker) Ready() []Released {
+func (t *Tracker[P]) Ready() []Released[P] {
 	clear(t.out)
 	t.out = t.out[:0]
 	for {
@@ -230,7 +230,7 @@ func (t *Tracker) Ready() []Released {
 }
 
 // releaseStream releases the covered STREAM states at the front of stream s's queue.
-func (t *Tracker) releaseStream(s StreamID) {
+func (t *Tracker[P]) releaseStream(s StreamID) {
 	st := &t.streams[s]
 	for st.states.len() > 0 {
 		ps := st.states.front()
@@ -245,7 +245,7 @@ func (t *Tracker) releaseStream(s StreamID) {
 			}
 			return
 		}
-		t.out = append(t.out, Released{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
+		t.out = append(t.out, Released[P]{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
 		*t.epochs.at(int(ps.epoch - t.released))--
 		st.segs.drop(ps.seg)
 		st.states.pop()
@@ -256,7 +256,7 @@ func (t *Tracker) releaseStream(s StreamID) {
 // releaseGlobal releases the first pending GLOBAL or LEGACY state if it may
 // be, and reports whether it did. The streams it held back become
 // candidates again.
-func (t *Tracker) releaseGlobal() bool {
+func (t *Tracker[P]) releaseGlobal() bool {
 	if t.globals.len() == 0 {
 		return false
 	}
@@ -265,7 +265,7 @@ func (t *Tracker) releaseGlobal() bool {
 	if c.pending > 0 || *t.epochs.front() > 0 {
 		return false
 	}
-	t.out = append(t.out, Released{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
+	t.out = append(t.out, Released[P]{Payload: ps.payload, Stats: Stats{Delivered: c.delivered, Rejected: c.rejected}})
 	t.global.drop(ps.seg)
 	t.globals.pop()
 	t.epochs.pop()
@@ -281,7 +281,7 @@ func (t *Tracker) releaseGlobal() bool {
 }
 
 // candidate notes that stream s's first pending state may now be covered.
-func (t *Tracker) candidate(s StreamID) {
+func (t *Tracker[P]) candidate(s StreamID) {
 	if st := &t.streams[s]; !st.queued {
 		st.queued = true
 		t.candidates = append(t.candidates, s)
@@ -290,9 +290,9 @@ func (t *Tracker) candidate(s StreamID) {
 
 // Waiting describes a state that waits: the first pending state of a stream,
 // or the first pending GLOBAL or LEGACY state.
-type Waiting struct {
+type Waiting[P any] struct {
 	// Payload is the value passed to StreamState or GlobalState.
-	Payload any
+	Payload P
 	// Global tells a GLOBAL or LEGACY state from a STREAM state.
 	Global bool
 	// Stream is the stream of a STREAM state.
@@ -307,23 +307,23 @@ type Waiting struct {
 // the first pending GLOBAL or LEGACY state: the states that hold back the
 // others. It costs one step per stream id, and is meant for periodic
 // reports, not for the hot path.
-func (t *Tracker) EachWaiting(fn func(Waiting)) {
+func (t *Tracker[P]) EachWaiting(fn func(Waiting[P])) {
 	for i := range t.streams {
 		st := &t.streams[i]
 		if st.states.len() == 0 {
 			continue
 		}
 		ps := st.states.front()
-		fn(Waiting{Payload: ps.payload, Stream: StreamID(i), Records: st.segs.get(ps.seg).pending})
+		fn(Waiting[P]{Payload: ps.payload, Stream: StreamID(i), Records: st.segs.get(ps.seg).pending})
 	}
 	if t.globals.len() > 0 {
 		ps := t.globals.front()
-		fn(Waiting{Payload: ps.payload, Global: true, Stream: -1, Records: t.global.get(ps.seg).pending})
+		fn(Waiting[P]{Payload: ps.payload, Global: true, Stream: -1, Records: t.global.get(ps.seg).pending})
 	}
 }
 
 // PendingOf returns the number of records of stream s read but not yet done.
-func (t *Tracker) PendingOf(s StreamID) int64 {
+func (t *Tracker[P]) PendingOf(s StreamID) int64 {
 	if s < 0 || int(s) >= len(t.streams) {
 		return 0
 	}
@@ -331,24 +331,24 @@ func (t *Tracker) PendingOf(s StreamID) int64 {
 }
 
 // PendingStates returns the number of states read but not yet released.
-func (t *Tracker) PendingStates() int { return t.nStates }
+func (t *Tracker[P]) PendingStates() int { return t.nStates }
 
 // PendingRecords returns the number of records read but not yet done.
-func (t *Tracker) PendingRecords() int { return t.pending }
+func (t *Tracker[P]) PendingRecords() int { return t.pending }
 
 // stream returns the segments of stream s, growing the table as needed.
-func (t *Tracker) stream(s StreamID) *stream {
+func (t *Tracker[P]) stream(s StreamID) *stream[P] {
 	if s < 0 {
 		panic(fmt.Sprintf("checkpoint: negative StreamID %d", s))
 	}
 	for int(s) >= len(t.streams) {
-		t.streams = append(t.streams, stream{})
+		t.streams = append(t.streams, stream[P]{})
 	}
 	return &t.streams[s]
 }
 
 // alloc returns the index of a free slot.
-func (t *Tracker) alloc() uint32 {
+func (t *Tracker[P]) alloc() uint32 {
 	if n := len(t.free); n > 0 {
 		idx := t.free[n-1]
 		t.free = t.free[:n-1]
@@ -359,7 +359,7 @@ func (t *Tracker) alloc() uint32 {
 }
 
 // lookup returns the live slot named by seq.
-func (t *Tracker) lookup(seq Seq) (*slot, error) {
+func (t *Tracker[P]) lookup(seq Seq) (*slot, error) {
 	idx, gen := uint32(seq), uint32(seq>>32)
 	if gen == 0 || uint64(idx) >= uint64(len(t.slots)) {
 		return nil, ErrUnknownSeq

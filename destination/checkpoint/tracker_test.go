@@ -146,7 +146,7 @@ func TestTrackerOrderings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := New()
+			tr := New[any]()
 			seqs := map[string]Seq{}
 			for i, st := range tt.steps {
 				switch st.op {
@@ -175,7 +175,7 @@ func TestTrackerOrderings(t *testing.T) {
 
 // format renders released states as "payload delivered/rejected"; nil when
 // nothing was released.
-func format(rs []Released) []string {
+func format(rs []Released[any]) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, fmt.Sprintf("%v %d/%d", r.Payload, r.Stats.Delivered, r.Stats.Rejected))
@@ -184,7 +184,7 @@ func format(rs []Released) []string {
 }
 
 func TestTrackerDoneErrors(t *testing.T) {
-	tr := New()
+	tr := New[any]()
 	a1 := tr.Record(A)
 	a2 := tr.Record(A)
 	tr.StreamState(A, "S1")
@@ -212,13 +212,13 @@ func TestTrackerDoneErrors(t *testing.T) {
 }
 
 func TestTrackerNegativeStreamPanics(t *testing.T) {
-	tr := New()
+	tr := New[any]()
 	assert.Panics(t, func() { tr.Record(-1) })
 	assert.Panics(t, func() { tr.StreamState(-1, nil) })
 }
 
 func TestTrackerMemoryIsBoundedByWorkingSet(t *testing.T) {
-	tr := New()
+	tr := New[any]()
 	var window []Seq
 	for i := range 100_000 {
 		window = append(window, tr.Record(StreamID(i%3)))
@@ -248,14 +248,14 @@ func TestOutcomeAndSeqString(t *testing.T) {
 	assert.Equal(t, "delivered", Delivered.String())
 	assert.Equal(t, "rejected", Rejected.String())
 	assert.Equal(t, "Outcome(9)", Outcome(9).String())
-	tr := New()
+	tr := New[any]()
 	tr.Record(A)
 	s := tr.Record(A)
 	assert.True(t, strings.HasPrefix(s.String(), "1."), s.String())
 }
 
 func TestTrackerEachWaiting(t *testing.T) {
-	tr := New()
+	tr := New[any]()
 	tr.Record(A)
 	a2 := tr.Record(A)
 	tr.StreamState(A, "SA")
@@ -266,9 +266,9 @@ func TestTrackerEachWaiting(t *testing.T) {
 	require.NoError(t, tr.Done(b1, Delivered))
 	require.Empty(t, tr.Ready(), "SA and G wait for a1, SB for G")
 
-	var got []Waiting
-	tr.EachWaiting(func(w Waiting) { got = append(got, w) })
-	assert.Equal(t, []Waiting{
+	var got []Waiting[any]
+	tr.EachWaiting(func(w Waiting[any]) { got = append(got, w) })
+	assert.Equal(t, []Waiting[any]{
 		{Payload: "SA", Stream: A, Records: 1},
 		{Payload: "SB", Stream: B, Records: 0}, // its records are done: it waits for G
 		{Payload: "G", Global: true, Stream: -1, Records: 1},

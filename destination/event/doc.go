@@ -167,5 +167,6 @@
 //	| `variant_dict_strings` | a content item's variant_dict that is not an object whose values are strings |
 //	| `custom_data_size` | additional fields of custom data over 4096 bytes of keys and values |
 //	| `flat_conflict` | a user_<field> or data_<field> column whose field is also given, with a different value, inside user or data or by another column |
+//	| `event_size` | a prepared event longer than Options.MaxEventBytes: it could never be sent, even alone in a request |
 //	| `schema` | a prepared event that the connector's own JSON Schema refuses: a defect of the connector, found by the sampled run-time validation (never seen in tests) |
 package event

@@ -14,10 +14,14 @@ var testNow = time.Date(2026, 3, 19, 4, 5, 0, 0, time.UTC)
 
 func newTestPreparer(t testing.TB) *Preparer {
 	t.Helper()
-	p, err := NewPreparer(Options{Now: func() time.Time { return testNow }})
+	p, err := NewPreparer(Options{Now: func() time.Time { return testNow }, MaxEventBytes: testMaxEventBytes})
 	require.NoError(t, err)
 	return p
 }
+
+// testMaxEventBytes is the test preparer's bound on an event's JSON, far above every test
+// event but the one that checks it.
+const testMaxEventBytes = 64 << 10
 
 // docExample is the example body of the API reference (§1), with real
 // 64-hex digests.

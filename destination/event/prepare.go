@@ -28,6 +28,9 @@ type Options struct {
 	// TimeZone is where a timestamp without a zone (2026-11-30 12:34:56) is
 	// read; nil means UTC.
 	TimeZone *time.Location
+	// MaxEventBytes bounds the JSON of one prepared event (rule event_size),
+	// so that every event fits alone in a request; zero means no bound.
+	MaxEventBytes int
 }
 
 // sampleEvery is how often, in prepared events, one is validated against the
@@ -43,12 +46,14 @@ type Preparer struct {
 	defaultSource string
 	schema        *jsonschema.Schema
 	validateAll   bool
+	maxEventBytes int
 	prepared      atomic.Uint64 // events prepared, for the validation sample
 }
 
 // NewPreparer compiles the schemas and lookup tables once.
 func NewPreparer(opts Options) (*Preparer, error) {
-	p := &Preparer{now: opts.Now, loc: opts.TimeZone, defaultSource: opts.DefaultActionSource, validateAll: opts.ValidateSchema}
+	p := &Preparer{now: opts.Now, loc: opts.TimeZone, defaultSource: opts.DefaultActionSource, validateAll: opts.ValidateSchema,
+		maxEventBytes: opts.MaxEventBytes}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -132,6 +137,9 @@ func (p *Preparer) prepare(stream string, data string) (Event, *problem) {
 		return Event{}, r.flat.rename(prob)
 	}
 	out, id := r.encode(stream, make([]byte, 0, min(len(data), maxEventReserve)+160+r.u.digestBytes()))
+	if p.maxEventBytes > 0 && len(out) > p.maxEventBytes {
+		return Event{}, reject("", RuleEventSize, fmt.Sprintf("the event is %d bytes, more than a request may carry (%d bytes)", len(out), p.maxEventBytes))
+	}
 	if n := p.prepared.Add(1); p.validateAll || n%sampleEvery == 1 {
 		if prob := p.validate(out); prob != nil {
 			return Event{}, prob

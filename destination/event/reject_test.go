@@ -161,6 +161,8 @@ var rejectCases = []rejectCase{
 	{name: "quantity zero", in: ev("order_created", `"data":{"contents":[{"quantity":0}]}`), path: "data.contents[0].quantity", rule: RuleQuantityPositive},
 	{name: "quantity negative", in: ev("order_created", `"data":{"contents":[{"quantity":-1}]}`), path: "data.contents[0].quantity", rule: RuleQuantityPositive},
 	{name: "quantity fractional", in: ev("order_created", `"data":{"contents":[{"quantity":1.5}]}`), path: "data.contents[0].quantity", rule: RuleQuantityPositive},
+	{name: "an event longer than MaxEventBytes", in: ev("order_created", `"data":{"currency":"USD","contents":[`+
+		strings.Repeat(`{"id":"sku-0000000001","quantity":1},`, testMaxEventBytes/30)+`{"id":"last"}]}`), path: "", rule: RuleEventSize},
 	{name: "quantity as the text of a fraction", in: ev("order_created", `"data":{"contents":[{"quantity":"2.5"}]}`), path: "data.contents[0].quantity", rule: RuleQuantityPositive},
 }
 

@@ -42,6 +42,7 @@ const (
 	RuleVariantDictStrings       = "variant_dict_strings"
 	RuleCustomDataSize           = "custom_data_size"
 	RuleFlatConflict             = "flat_conflict"
+	RuleEventSize                = "event_size"
 	RuleSchema                   = "schema"
 )
 
@@ -54,7 +55,7 @@ var allRules = []string{
 	RuleActionSourceEnum, RuleActionSourceApp, RuleSourceURLRequired, RuleSourceURLAbsolute, RuleStringType, RuleOptOutBoolean,
 	RuleUserObject, RuleDataTypeMatches, RuleContentsForbidden, RuleContentsArray, RuleContentObject,
 	RuleAmountInteger, RuleCurrencyRequired, RuleCurrencyISO4217, RuleQuantityPositive,
-	RuleVariantDictStrings, RuleCustomDataSize, RuleFlatConflict, RuleSchema,
+	RuleVariantDictStrings, RuleCustomDataSize, RuleFlatConflict, RuleEventSize, RuleSchema,
 }
 
 // Rejection explains why a record was refused, without any personal data or

@@ -7,15 +7,17 @@
 // The fake checks requests as OpenAI documents them
 // (the team's reference, openai-ads-api.md), independently of the
 // connector's own validation, so that it cross-checks the connector. It
-// misbehaves on demand ([API.Script], [API.RandomFaults], [API.Poison]) and
-// records what it accepted ([API.Events], [API.Stats]). Everything is safe
-// for concurrent use.
+// misbehaves on demand ([API.Script], [API.RandomFaults], [API.Poison]; a
+// [FaultAnswer] plays any answer verbatim) and records what it accepted
+// ([API.Events], [API.Stats]) and, when asked, every request it received
+// ([API.Requests]). Everything is safe for concurrent use.
 //
 // # Endpoints
 //
 //	POST /v1/events?pid=<pixel_id>   needs a Conversions (or Both) key
 //	GET  /v1/ad_account              needs an Advertiser (or Both) key
-//	GET  /v1/conversions/pixels      needs an Advertiser (or Both) key; one page, has_more false
+//	GET  /v1/conversions/pixels      needs an Advertiser (or Both) key; one page, has_more false,
+//	                                 unless Options.PixelPageSize sets pages (limit, after)
 //	GET  /_fake/stats                Stats as JSON, no key
 //	GET  /_fake/events               {"events":[Received...]}, no key (empty unless KeepEvents)
 //

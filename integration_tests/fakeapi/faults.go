@@ -54,6 +54,10 @@ const (
 	FaultAcceptedNone
 	// FaultOKErrorBody answers 200 with an error envelope as its body, storing nothing.
 	FaultOKErrorBody
+	// FaultAnswer answers Fault.Status (default 500) with Fault.Header and Fault.Body
+	// exactly as given: an answer of the real API, or of something in front of it, that no
+	// other kind plays.
+	FaultAnswer
 )
 
 var faultNames = map[FaultKind]string{
@@ -71,6 +75,7 @@ var faultNames = map[FaultKind]string{
 	FaultEchoKeyHTML:           "echo_key_html",
 	FaultAcceptedNone:          "accepted_none",
 	FaultOKErrorBody:           "ok_error_body",
+	FaultAnswer:                "answer",
 }
 
 // String returns the kind's snake_case name, as used in JSON and in the
@@ -121,8 +126,11 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Delay is the wait of FaultLatency.
 	Delay time.Duration
-	// Status is the status of FaultEchoAuth: 401 or 500.
+	// Status is the status of FaultEchoAuth (401 or 500) and of FaultAnswer.
 	Status int
+	// Header and Body are the headers and the body of FaultAnswer.
+	Header map[string]string
+	Body   string
 }
 
 func mustScriptable(k FaultKind) {
@@ -282,6 +290,12 @@ func (a *API) serveFault(w http.ResponseWriter, r *http.Request, f Fault) (done 
 	case FaultOKErrorBody:
 		writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{
 			"message": "The server had an error while processing your request.", "type": "server_error", "param": nil, "code": nil}})
+	case FaultAnswer:
+		for k, v := range f.Header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(orDefaultStatus(f.Status))
+		_, _ = io.WriteString(w, f.Body)
 	default:
 		writeError(w, &apiError{status: http.StatusInternalServerError, typ: "server_error",
 			message: "fakeapi: unknown fault kind " + f.Kind.String()})
@@ -344,6 +358,13 @@ func resetConn(w http.ResponseWriter, r *http.Request, n int64) {
 		_ = tc.SetLinger(0) // close sends RST instead of FIN
 	}
 	_ = conn.Close()
+}
+
+func orDefaultStatus(status int) int {
+	if status == 0 {
+		return http.StatusInternalServerError
+	}
+	return status
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -35,6 +35,13 @@ type Options struct {
 	Latency time.Duration
 	// MaxBodyBytes limits the events body (413 above it); 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// PixelPageSize splits GET /v1/conversions/pixels into pages of at most this many
+	// pixels (fewer when the request's limit is smaller), continued with after=<last_id>;
+	// 0 means one page.
+	PixelPageSize int
+	// KeepRequests records every API request for Requests. Each body is then read whole
+	// before the request is served, faults included.
+	KeepRequests bool
 }
 
 // Pixel is one pixel of the ad account, as GET /v1/conversions/pixels lists it.
@@ -89,10 +96,11 @@ type API struct {
 	inflight      atomic.Int64
 	maxConcurrent atomic.Int64
 
-	mu     sync.Mutex // guards faults, poison and store
-	faults faults
-	poison map[string]struct{}
-	store  store
+	mu       sync.Mutex // guards faults, poison, store and received
+	faults   faults
+	poison   map[string]struct{}
+	store    store
+	received []Request
 
 	seed    maphash.Seed
 	bufPool sync.Pool
@@ -145,6 +153,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.requests.Add(1)
+	if a.opts.KeepRequests {
+		a.record(r)
+	}
 	n := a.inflight.Add(1)
 	defer a.inflight.Add(-1)
 	for m := a.maxConcurrent.Load(); n > m && !a.maxConcurrent.CompareAndSwap(m, n); m = a.maxConcurrent.Load() {

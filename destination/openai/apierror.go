@@ -1,4 +1,4 @@
-package destination
+package openai
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/redact"
 )
 
 // maxErrorMessage caps how much of a server's error message reaches logs and traces, and
@@ -98,7 +98,7 @@ var bearerPattern = regexp.MustCompile(`(?i)bearer\s+[^\s"',;]+`)
 
 // newAPIError builds an APIError from a response and its (capped) body, removing key from
 // everything it keeps.
-func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, now time.Time) *APIError {
+func newAPIError(endpoint string, resp *http.Response, body []byte, key redact.Secret, now time.Time) *APIError {
 	e := &APIError{
 		Endpoint:   endpoint,
 		Status:     resp.StatusCode,
@@ -132,7 +132,7 @@ func newAPIError(endpoint string, resp *http.Response, body []byte, key Secret, 
 }
 
 // errorDetails keeps the entries of error.errors[], scrubbed of key and capped.
-func errorDetails(entries []errorEntry, key Secret) []ErrorDetail {
+func errorDetails(entries []errorEntry, key redact.Secret) []ErrorDetail {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -160,12 +160,12 @@ func rawString(raw json.RawMessage) string {
 	return ""
 }
 
-// scrub removes the key, every run of protocol.MinSecretRun or more of its characters, and
+// scrub removes the key, every run of redact.MinRun or more of its characters, and
 // any bearer token from a text that came from a server. It must run before the text is
 // shortened: a cut through the key would leave a piece that no longer matches it whole.
-func scrub(s string, key Secret) string {
-	s = protocol.RedactSecret(s, key.Reveal())
-	return bearerPattern.ReplaceAllString(s, "Bearer "+redacted)
+func scrub(s string, key redact.Secret) string {
+	s = redact.Text(s, key.Reveal())
+	return bearerPattern.ReplaceAllString(s, "Bearer "+redact.Placeholder)
 }
 
 // capText shortens s to at most n bytes, on a rune boundary, and marks the cut with "…".
@@ -212,12 +212,12 @@ func Retryable(ctx context.Context, err error) bool {
 		return apiErr.Retryable()
 	}
 	var netErr *NetworkError
-	return errors.As(err, &netErr) && !unreachable(err)
+	return errors.As(err, &netErr) && !Unreachable(err)
 }
 
-// unreachable tells whether a network error will not go away by retrying: the host's name
+// Unreachable tells whether a network error will not go away by retrying: the host's name
 // does not resolve, or its certificate is not trusted.
-func unreachable(err error) bool {
+func Unreachable(err error) bool {
 	var dnsErr *net.DNSError
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError

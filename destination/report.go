@@ -1,7 +1,6 @@
 package destination
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -9,137 +8,53 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
 // ruleAPIRefused names rejections the API made, in the counts by reason.
 const ruleAPIRefused = "api_refused"
 
-// streamCounts are one stream's counts for logs. Guarded by syncWriter.mu.
-type streamCounts struct {
-	received, delivered, rejected int64
-	byReason                      map[string]int64
-	logged                        int
-	identityDropped               int64 // user values not sent because they failed their rule
+// failure is why a command failed: the failure type, the message for the user, the internal
+// detail (never personal data nor the key), and the stream it concerns (nil for the whole
+// sync). A command reports it once, as its TRACE ERROR (report), and then returns a
+// *ReportedError that wraps it. (check's verdict carries the same fields and may become one.)
+type failure struct {
+	kind     protocol.FailureType
+	message  string
+	internal string
+	stream   *protocol.StreamDescriptor
 }
 
-// rejectRecord handles a record that validation refused.
-func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, number int64, err error) {
-	var rej *event.Rejection
-	if !errors.As(err, &rej) {
-		w.fail(&failure{kind: protocol.SystemError, message: "Preparing a record failed unexpectedly.", internal: err.Error(), stream: &rt.descriptor}, true)
-		return
+func (f *failure) Error() string { return f.message }
+
+// report writes f as the command's one TRACE ERROR and returns the error the command returns.
+func (f *failure) report(out *protocol.Writer) error {
+	if err := out.Error(f.kind, f.message, f.internal, f.stream); err != nil {
+		return err
 	}
-	w.reject(rt, seq, rej.Rule, rej.Error(), remedy(rej.Rule == event.RuleTimestampWindow))
+	return &ReportedError{Err: f}
 }
 
-// remedy says how to get past a refused record when Continue on errors is off. An event outside
-// the API's time window cannot be fixed record by record: the source has to send recent events.
-func remedy(outsideWindow bool) string {
-	if outsideWindow {
-		return "The API accepts only events from the last 7 days (and at most 10 minutes ahead): " +
-			"turn on Continue on errors to skip the others, or filter the source to the last 7 days " +
-			"(for example with an incremental sync on the event time)."
-	}
-	return "Fix the record in the source, or turn on Continue on errors to skip such records."
+// reportFailure reports a failure of a command that concerns no stream.
+func reportFailure(out *protocol.Writer, kind protocol.FailureType, message, internal string) error {
+	return (&failure{kind: kind, message: message, internal: internal}).report(out)
 }
 
-// rejectByAPI handles an event the API refused. Its rule is the API's code for it (see
-// ruleFromCode) and its reason the API's message, with the field the API named.
-func (w *syncWriter) rejectByAPI(it item, p EventProblem, apiErr *APIError) {
-	rt := &w.routes.byKey[it.stream]
-	rule := ruleFromCode(p.Code)
-	where := ""
-	if field := eventField(p.Param); field != "" {
-		where = ", at " + field
+// finish reports the outcome of a write after every sender has stopped.
+func (w *syncWriter) finish(interrupted bool) error {
+	f, pending := w.ledger.outcome()
+	w.logSummary()
+	switch {
+	case f != nil:
+		return f.report(w.out)
+	case interrupted:
+		w.logf(protocol.LevelWarn, "Stopped by a signal; %d state(s) were not echoed because their records were not all delivered. The next sync resumes from the last echoed state.", pending)
+		return InterruptedError{}
+	case pending > 0:
+		return reportFailure(w.out, protocol.SystemError, "The connector could not confirm every record.",
+			fmt.Sprintf("%d state(s) were still waiting at the end of the input.", pending))
 	}
-	reason := fmt.Sprintf("stream %q record %d: %s: refused by the OpenAI API (HTTP %d%s): %s",
-		rt.descriptor.String(), it.record, rule, apiErr.Status, where, p.Message)
-	if apiErr.RequestID != "" {
-		reason += " (x-request-id " + apiErr.RequestID + ")"
-	}
-	w.reject(rt, it.seq, rule, reason, remedy(p.Code == apiCodeTooOld))
-}
-
-// apiCodeTooOld is the error code of the API's refusal of an event older than 7 days.
-const apiCodeTooOld = "event_timestamp_too_old"
-
-// reject settles a refused record: counted and logged when continue_on_errors is on, the
-// sync's failure, with fix as its advice, otherwise (the record then stays unsettled, so no
-// later state is echoed).
-func (w *syncWriter) reject(rt *route, seq checkpoint.Seq, rule, reason, fix string) {
-	if !w.cfg.ContinueOnErrors {
-		w.fail(&failure{kind: protocol.ConfigError, stream: &rt.descriptor,
-			message: "A record was refused, and Continue on errors is off: " + reason + ". " + fix}, false)
-		return
-	}
-	w.mu.Lock()
-	if err := w.tracker.Done(seq, checkpoint.Rejected); err != nil {
-		w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()})
-		w.mu.Unlock()
-		return
-	}
-	c := &w.streams[rt.id]
-	c.rejected++
-	if c.byReason == nil {
-		c.byReason = map[string]int64{}
-	}
-	c.byReason[rule]++
-	c.logged++
-	logIt, last := c.logged <= maxRejectionLogs, c.logged == maxRejectionLogs
-	w.releaseStates()
-	w.mu.Unlock()
-	if logIt {
-		w.logf(protocol.LevelWarn, "Rejected %s.", reason)
-	}
-	if last {
-		w.logf(protocol.LevelWarn, "Stream %q: further rejections are counted in the summary, not logged one by one.", rt.descriptor.String())
-	}
-}
-
-// countIdentityDropped adds a record's user values that failed their rule to its stream's
-// count, for the summary.
-func (w *syncWriter) countIdentityDropped(rt *route, n int) {
-	if n == 0 {
-		return
-	}
-	w.mu.Lock()
-	w.streams[rt.id].identityDropped += int64(n)
-	w.mu.Unlock()
-}
-
-// warnUnknownStream warns once per stream that the catalog does not configure.
-func (w *syncWriter) warnUnknownStream(rec *protocol.Record) {
-	d := protocol.StreamDescriptor{Name: rec.Stream, Namespace: rec.Namespace}
-	if w.unknownStreams[d] {
-		return
-	}
-	w.unknownStreams[d] = true
-	w.logf(protocol.LevelWarn, "Records of stream %q are ignored: the configured catalog does not include it.", d.String())
-}
-
-// warnDropped warns once per stream, field and reason about fields that are not sent (a
-// user field may be reported for a malformed value and, separately, for a digest given as
-// plaintext; reasons are fixed texts, so the set stays small).
-func (w *syncWriter) warnDropped(rt *route, dropped []event.Dropped) {
-	if len(dropped) == 0 {
-		return
-	}
-	seen := w.dropWarned[rt.id]
-	if seen == nil {
-		seen = map[string]bool{}
-		w.dropWarned[rt.id] = seen
-	}
-	for _, d := range dropped {
-		key := d.Path + "\x00" + d.Reason
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		w.logf(protocol.LevelWarn, "Stream %q: %s: %s. (Said once per stream and field.)", rt.descriptor.String(), d.Path, d.Reason)
-	}
+	return nil
 }
 
 // logf writes a LOG message; a failure to write stdout surfaces at the next state or trace.
@@ -159,14 +74,6 @@ func (w *syncWriter) logStart() {
 	}
 	w.logf(protocol.LevelInfo, "Writing %s, in batches of up to %s, at most %s in flight.%s",
 		strings.Join(parts, ", "), plural(int64(w.cfg.BatchSize), "event", "events"), plural(int64(w.cfg.MaxInFlight), "request", "requests"), mode)
-}
-
-// totals sums the counts of every stream. Called with mu held.
-func (w *syncWriter) totals() (received, delivered, rejected int64) {
-	for _, c := range w.streams {
-		received, delivered, rejected = received+c.received, delivered+c.delivered, rejected+c.rejected
-	}
-	return
 }
 
 // startProgress writes a progress line every progressInterval, on a goroutine of its own so
@@ -192,15 +99,14 @@ func (w *syncWriter) startProgress() (stop func()) {
 
 // logProgress writes the periodic progress line.
 func (w *syncWriter) logProgress() {
-	w.mu.Lock()
-	received, delivered, rejected := w.totals()
-	w.mu.Unlock()
-	elapsed := time.Since(w.started)
+	received, delivered, rejected := w.ledger.totals()
+	now := w.opts.now()
+	elapsed := now.Sub(w.started)
 	inFlight, limit := w.lanes.inFlight()
 	w.logf(protocol.LevelInfo, "Progress: %s read, %d delivered, %d rejected, %s in flight (limit %d), %.0f events/s.",
 		plural(received, "record", "records"), delivered, rejected, plural(int64(inFlight), "request", "requests"),
 		limit, rate(delivered, elapsed))
-	w.warnWaitingStates(time.Now())
+	w.warnWaitingStates(now)
 }
 
 // logSummary writes the final summary, one line per stream and one for the whole sync. When
@@ -208,11 +114,10 @@ func (w *syncWriter) logProgress() {
 // WARN, so that a sync that delivered little does not read as a success; each stream's line
 // counts its rejections by rule, most frequent first (rules and counts only, never values).
 func (w *syncWriter) logSummary() {
-	elapsed := time.Since(w.started)
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	elapsed := w.opts.now().Sub(w.started)
+	counts := w.ledger.counts()
 	for _, rt := range w.routes.byKey {
-		c := w.streams[rt.id]
+		c := counts[rt.id]
 		w.logf(levelFor(c.rejected), "Stream %q (pixel %s): %d received, %d delivered, %d rejected%s.",
 			rt.descriptor.String(), rt.pixel, c.received, c.delivered, c.rejected, reasons(c.byReason))
 		if c.identityDropped > 0 {
@@ -220,7 +125,7 @@ func (w *syncWriter) logSummary() {
 				rt.descriptor.String(), plural(c.identityDropped, "user identity value", "user identity values"))
 		}
 	}
-	received, delivered, rejected := w.totals()
+	received, delivered, rejected := w.ledger.totals()
 	outcome := ""
 	if rejected > 0 {
 		outcome = " (rejected records were not sent: see each stream's counts by rule above)"

@@ -1,4 +1,4 @@
-package destination
+package openai
 
 import (
 	"fmt"
@@ -8,18 +8,20 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/redact"
 )
 
 // answerOf parses a recorded answer as the client does.
 func answerOf(endpoint string, status int, body string) *APIError {
 	resp := &http.Response{StatusCode: status, Header: http.Header{}}
-	return newAPIError(endpoint, resp, []byte(body), Secret(testKey), time.Now())
+	return newAPIError(endpoint, resp, []byte(body), redact.Secret(testKey), time.Now())
 }
 
 // TestAnswerTable classifies every answer recorded from the real API (reference §0.3, §2)
 // and the inferred ones the table has a row for.
 func TestAnswerTable(t *testing.T) {
-	const events, account = eventsEndpoint, "GET /v1/ad_account"
+	const events, account = EventsEndpoint, "GET /v1/ad_account"
 	cases := []struct {
 		name     string
 		endpoint string
@@ -139,24 +141,7 @@ func TestEventIndex(t *testing.T) {
 	}
 }
 
-func TestRuleFromCode(t *testing.T) {
-	cases := map[string]string{
-		"invalid_event":           "invalid_event",
-		"event_timestamp_too_old": "event_timestamp_too_old",
-		"missing_event_data_type": "missing_event_data_type",
-		"":                        "api_refused",
-		"Invalid Event":           "api_refused",
-		"_leading":                "api_refused",
-		"9lives":                  "api_refused",
-		"code-with-hyphen":        "api_refused",
-		"a_very_long_code_that_goes_on_and_on_and_on_well_past_sixty_four_chars": "api_refused",
-	}
-	for code, want := range cases {
-		assert.Equal(t, want, ruleFromCode(code), "code %q", code)
-	}
-}
-
-func TestEventField(t *testing.T) {
+func TestEventProblemField(t *testing.T) {
 	cases := map[string]string{
 		"events[3].data.type": "data.type",
 		"events[3]":           "",
@@ -165,7 +150,7 @@ func TestEventField(t *testing.T) {
 		"":                    "",
 	}
 	for param, want := range cases {
-		assert.Equal(t, want, eventField(param), "param %q", param)
+		assert.Equal(t, want, EventProblem{Param: param}.Field(), "param %q", param)
 	}
 }
 
@@ -178,15 +163,12 @@ func FuzzAPIError(f *testing.F) {
 	f.Add(401, `{"error":{"message":"Bearer `+testKey+` is not valid","errors":[{"message":"`+testKey+`","param":"events[2]","code":7}]}}`)
 	f.Add(400, `{"error":{"errors":[{"param":"events[999999999999]"},{"param":"events[3"}],"message":"x"}}`)
 	f.Fuzz(func(t *testing.T, status int, body string) {
-		e := answerOf(eventsEndpoint, status, body)
+		e := answerOf(EventsEndpoint, status, body)
 		_ = e.Class()
 		_ = e.Retryable()
 		for _, p := range e.NamedEvents() {
 			if p.Index < 0 || p.Index > maxEventIndex {
 				t.Fatalf("index %d out of range", p.Index)
-			}
-			if ruleFromCode(p.Code) == "" {
-				t.Fatal("empty rule")
 			}
 		}
 		all := e.Error()

@@ -1,4 +1,4 @@
-package destination
+package openai
 
 import (
 	"net/http"
@@ -68,7 +68,7 @@ var answerTable = []answerRow{
 		func(e *APIError) bool { return badRequest(e.Status) && e.says("('query', 'pid')") }},
 	{ClassUnknownPixel, `404 on the events endpoint, or a 400/403/404 whose param is "pid" or whose message says the pixel is unknown (inference: older pages and other senders)`,
 		func(e *APIError) bool {
-			return (e.Status == http.StatusNotFound && e.Endpoint == eventsEndpoint) ||
+			return (e.Status == http.StatusNotFound && e.Endpoint == EventsEndpoint) ||
 				((badRequest(e.Status) || e.Status == http.StatusForbidden || e.Status == http.StatusNotFound) && (e.Param == "pid" || e.saysPixelUnknown()))
 		}},
 	{ClassKeyRefused, `any other 403 (reference §16: "other 401/403: key invalid or revoked")`,
@@ -85,8 +85,8 @@ var answerTable = []answerRow{
 		}},
 }
 
-// eventsEndpoint is APIError.Endpoint for the Conversions API.
-const eventsEndpoint = "POST /v1/events"
+// EventsEndpoint is APIError.Endpoint for the Conversions API's events endpoint.
+const EventsEndpoint = "POST /v1/events"
 
 // Class classifies the answer with the table of answers.
 func (e *APIError) Class() ErrorClass {
@@ -179,28 +179,13 @@ func eventIndex(param string) (int, bool) {
 	return i, true
 }
 
-// ruleFromCode turns an API code into the rejection's rule: the code itself when it is a
-// plain snake_case name (invalid_event, event_timestamp_too_old), else ruleAPIRefused (an
-// answer without a code, or with one that could not be a rule name).
-func ruleFromCode(code string) string {
-	if code == "" || len(code) > 64 {
-		return ruleAPIRefused
+// Field returns the field the problem's Param names, without the event's index in the
+// request ("events[3].data.type" gives "data.type"; "events[3]" gives ""), or Param itself
+// when it names no event.
+func (p EventProblem) Field() string {
+	if _, ok := eventIndex(p.Param); !ok {
+		return p.Param
 	}
-	for i := 0; i < len(code); i++ {
-		c := code[i]
-		if !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9' && i > 0) && !(c == '_' && i > 0) {
-			return ruleAPIRefused
-		}
-	}
-	return code
-}
-
-// eventField returns the field an event's param names, without the event's index in the
-// request ("events[3].data.type" gives "data.type"), or param itself when it names no event.
-func eventField(param string) string {
-	if _, ok := eventIndex(param); !ok {
-		return param
-	}
-	_, after, _ := strings.Cut(param, "]")
+	_, after, _ := strings.Cut(p.Param, "]")
 	return strings.TrimPrefix(after, ".")
 }

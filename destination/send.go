@@ -4,12 +4,63 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
+
+// sendLoop is one sender: it delivers the batches the lanes give it until they are closed and
+// empty, or the sync halts.
+func (w *syncWriter) sendLoop(sc sendContexts) {
+	for {
+		b, ln, ok := w.lanes.take(sc.wait)
+		if !ok {
+			return
+		}
+		w.sendOne(sc, ln, b)
+		w.lanes.done(ln)
+	}
+}
+
+// sendOne delivers one batch and gives its bytes back to the budget, or its place back to the
+// spill. A panic (our bug) fails the sync instead of killing the process without a trace.
+func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
+	if ref := b.spilled; ref != nil {
+		defer w.spill.release(*ref)
+	} else {
+		defer w.budget.release(b.pixel, int64(len(b.body)))
+	}
+	defer w.recoverPanic()
+	if b.spilled != nil && !w.unspill(b) {
+		return
+	}
+	w.deliverBatch(sc, ln, b)
+	b.body = nil
+}
+
+// unspill reads a spilled batch's body back. A read that fails fails the sync: the batch's
+// records stay unsettled, so no state covering them is echoed.
+func (w *syncWriter) unspill(b *batch) bool {
+	body, err := w.spill.read(*b.spilled)
+	if err != nil {
+		w.ledger.fail(&failure{kind: protocol.SystemError, message: "A batch kept in a temporary file could not be read back.", internal: err.Error()}, true)
+		return false
+	}
+	b.body = body
+	return true
+}
+
+// recoverPanic turns a panic of the calling goroutine into the sync's system_error. It must
+// be deferred directly.
+func (w *syncWriter) recoverPanic() {
+	if r := recover(); r != nil {
+		w.ledger.failBug(&failure{kind: protocol.SystemError, message: "The connector hit a bug and stopped.",
+			internal: fmt.Sprintf("panic: %v\n%s", r, debug.Stack())})
+	}
+}
 
 // deliverBatch sends one batch and settles its records. Before each attempt, events that have
 // left the API's time window are rejected and not sent (dropAged). When the API refuses events
@@ -31,7 +82,7 @@ func (w *syncWriter) finishBatch(sc sendContexts, ln *lane, b *batch, err error)
 		switch {
 		case err == nil:
 			if b != nil {
-				w.settle(b.items, checkpoint.Delivered)
+				w.ledger.settle(b.items)
 			}
 			return
 		case sc.wait.Err() != nil:
@@ -47,37 +98,37 @@ func (w *syncWriter) finishBatch(sc sendContexts, ln *lane, b *batch, err error)
 // afterRefusal handles the failure of batch b and returns what remains to send: b without the
 // events the API named, or nil (halve sends the halves itself).
 func (w *syncWriter) afterRefusal(sc sendContexts, ln *lane, b *batch, err error) *batch {
-	var apiErr *APIError
+	var apiErr *openai.APIError
 	var exhausted *RetryExhaustedError
-	class := ClassUnexpected
+	class := openai.ClassUnexpected
 	if errors.As(err, &apiErr) {
 		class = apiErr.Class()
 	}
 	switch {
-	case class == ClassEventsRefused:
+	case class == openai.ClassEventsRefused:
 		if rest, ok := w.rejectNamed(b, apiErr); ok {
 			return rest
 		}
 		w.halve(sc, ln, b, apiErr) // it names an event the batch does not have
-	case class == ClassBatchRefused:
+	case class == openai.ClassBatchRefused:
 		w.halve(sc, ln, b, apiErr)
-	case class == ClassUnknownPixel:
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+	case class == openai.ClassUnknownPixel:
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("Pixel ID %q is unknown to OpenAI (HTTP %d: %s). Streams routed to it: %s. %s",
 				b.pixel, apiErr.Status, apiErr.Message, w.streamsOf(b.pixel), advicePixel)}, true)
-	case class == ClassKeyRefused || class == ClassMissingScopes:
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+	case class == openai.ClassKeyRefused || class == openai.ClassMissingScopes:
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the API key while sending events (HTTP %d). %s", apiErr.Status, keyAdvice(apiErr))}, true)
-	case class == ClassRequestRefused:
-		w.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
+	case class == openai.ClassRequestRefused:
+		w.ledger.fail(&failure{kind: protocol.SystemError, internal: err.Error(),
 			message: fmt.Sprintf("OpenAI refused the request itself, not an event (HTTP %d at %s: %s). Every batch would get the same answer: this is a defect of the connector.", apiErr.Status, apiErr.Param, apiErr.Message)}, true)
 	case errors.As(err, &exhausted):
 		w.retryBudgetSpent(b, exhausted)
-	case unreachable(err):
-		w.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
+	case openai.Unreachable(err):
+		w.ledger.fail(&failure{kind: protocol.ConfigError, internal: err.Error(),
 			message: fmt.Sprintf("The Conversions API at %s cannot be reached: %v. Check conversions_api_base_url and the network (a proxy or a TLS-inspecting firewall).", w.cfg.ConversionsAPIBaseURL, err)}, true)
 	default:
-		w.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
+		w.ledger.fail(&failure{kind: protocol.SystemError, message: "Sending events got an answer the connector did not expect.", internal: err.Error()}, true)
 	}
 	return nil
 }
@@ -92,20 +143,20 @@ const ruleRetryBudget = "retry_budget"
 func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) {
 	what := fmt.Sprintf("OpenAI kept failing or rate limiting requests for pixel %q; its retry budget of %s ran out (%v)", b.pixel, w.deliver.budget, exhausted)
 	if !w.cfg.ContinueOnErrors {
-		w.fail(&failure{kind: protocol.TransientError, internal: exhausted.Error(),
+		w.ledger.fail(&failure{kind: protocol.TransientError, internal: exhausted.Error(),
 			message: what + ". The sync will be retried. Turn on Continue on errors to skip such records and checkpoint the other pixels' streams."}, true)
 		return
 	}
 	for _, it := range b.items {
 		rt := &w.routes.byKey[it.stream]
 		reason := fmt.Sprintf("stream %q record %d: %s: not delivered: %s", rt.name, it.record, ruleRetryBudget, what)
-		w.reject(rt, it.seq, ruleRetryBudget, reason, "")
+		w.ledger.reject(rejection{route: rt, seq: it.seq, rule: ruleRetryBudget, reason: reason})
 	}
 }
 
 // rejectNamed rejects the events of b that apiErr names and returns b without them (nil when
 // none is left). It reports false, rejecting nothing, when an index named is not in b.
-func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
+func (w *syncWriter) rejectNamed(b *batch, apiErr *openai.APIError) (*batch, bool) {
 	named := apiErr.NamedEvents()
 	for _, p := range named {
 		if p.Index >= len(b.items) {
@@ -125,9 +176,9 @@ func (w *syncWriter) rejectNamed(b *batch, apiErr *APIError) (*batch, bool) {
 // alone is rejected. When both halves get the same answer that names no event, it is not an
 // event's fault but the request's: halving further would only multiply requests (5,997 to
 // reject 3,000 records), so the sync fails with the API's message.
-func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError) {
+func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *openai.APIError) {
 	if len(b.items) == 1 {
-		p := EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
+		p := openai.EventProblem{Param: apiErr.Param, Code: apiErr.Code, Message: apiErr.Message}
 		if named := apiErr.NamedEvents(); len(named) > 0 {
 			p = named[0]
 		}
@@ -142,7 +193,7 @@ func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError
 	}
 	sent2, err2 := w.deliver.send(sc, ln, second, w.dropAged)
 	if same := sameRequestAnswer(err1, err2); same != nil {
-		w.fail(requestAnswerFailure(same, len(b.items)), true)
+		w.ledger.fail(requestAnswerFailure(same, len(b.items)), true)
 		return
 	}
 	w.finishBatch(sc, ln, sent1, err1)
@@ -151,9 +202,9 @@ func (w *syncWriter) halve(sc sendContexts, ln *lane, b *batch, apiErr *APIError
 
 // sameRequestAnswer returns the answer both halves of a split got when it is the same refusal
 // naming no event, else nil.
-func sameRequestAnswer(a, b error) *APIError {
-	var ea, eb *APIError
-	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Class() != ClassBatchRefused || eb.Class() != ClassBatchRefused {
+func sameRequestAnswer(a, b error) *openai.APIError {
+	var ea, eb *openai.APIError
+	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Class() != openai.ClassBatchRefused || eb.Class() != openai.ClassBatchRefused {
 		return nil
 	}
 	if ea.Status != eb.Status || ea.Code != eb.Code || ea.Param != eb.Param || ea.Message != eb.Message {
@@ -165,7 +216,7 @@ func sameRequestAnswer(a, b error) *APIError {
 // requestAnswerFailure words the failure of a split whose halves got the same answer: a
 // config_error when the answer says what to change (a body too large: a smaller batch size),
 // else a system_error with the API's message.
-func requestAnswerFailure(e *APIError, events int) *failure {
+func requestAnswerFailure(e *openai.APIError, events int) *failure {
 	if e.Status == http.StatusRequestEntityTooLarge {
 		return &failure{kind: protocol.ConfigError, internal: e.Error(),
 			message: fmt.Sprintf("OpenAI refused requests as too large (HTTP 413: %s), also both halves of a batch of %d events. Lower Batch size.", e.Message, events)}
@@ -186,49 +237,9 @@ func (w *syncWriter) streamsOf(pixel string) string {
 }
 
 // keyAdvice words a key refusal as check does.
-func keyAdvice(e *APIError) string {
-	if e.Class() == ClassMissingScopes {
+func keyAdvice(e *openai.APIError) string {
+	if e.Class() == openai.ClassMissingScopes {
 		return "The key lacks the scope ads.third_party_events.write, so it is most likely an Advertiser API key. " + adviceConversionsKey
 	}
 	return "The key is invalid or was revoked. " + adviceConversionsKey
-}
-
-// settle records the final outcome of records and echoes the states that are now covered.
-func (w *syncWriter) settle(items []item, o checkpoint.Outcome) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, it := range items {
-		if err := w.tracker.Done(it.seq, o); err != nil {
-			w.failBugLocked(&failure{kind: protocol.SystemError, message: "The connector lost track of a record.", internal: err.Error()})
-			return
-		}
-		if o == checkpoint.Delivered {
-			w.streams[it.stream].delivered++
-		}
-	}
-	w.releaseStates()
-}
-
-// releaseStates echoes every state the tracker releases. Called with mu held.
-//
-// With validate_only, nothing was stored, so no state is echoed: the platform keeps its
-// checkpoint and the next sync sends the same records for real.
-func (w *syncWriter) releaseStates() {
-	if w.frozen {
-		return
-	}
-	for _, r := range w.tracker.Ready() {
-		if w.cfg.ValidateOnly {
-			continue
-		}
-		s := r.Payload.(*heldState).state
-		echo, err := s.WithStats(protocol.Stats{RecordCount: r.Stats.Delivered, RejectedRecordCount: r.Stats.Rejected})
-		if err == nil {
-			err = w.out.State(echo)
-		}
-		if err != nil {
-			w.failBugLocked(&failure{kind: protocol.SystemError, message: "Echoing a state failed.", internal: err.Error()})
-			return
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package destination
+package openai
 
 import (
 	"context"
@@ -33,8 +33,8 @@ func (b Backoff) Delay(attempt int, err error) time.Duration {
 	return time.Duration(r() * float64(ceiling))
 }
 
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx is done, and returns ctx's error when it ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -48,9 +48,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// retryShort runs call up to attempts times while its error is retryable, with short waits. It
-// serves check and discover, which must answer quickly: a 429 is not waited out.
-func retryShort[T any](ctx context.Context, attempts int, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+// RetryShort runs call up to attempts times while its error is retryable, with short waits,
+// giving each attempt timeout. It serves callers that must answer quickly (a connection
+// check, a discovery): a 429 is not waited out.
+func RetryShort[T any](ctx context.Context, attempts int, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
 	b := Backoff{Base: 300 * time.Millisecond, Cap: 2 * time.Second}
 	for attempt := 0; ; attempt++ {
 		attemptCtx, cancel := context.WithTimeout(ctx, timeout)
@@ -61,7 +62,7 @@ func retryShort[T any](ctx context.Context, attempts int, timeout time.Duration,
 		if err == nil || attempt+1 >= attempts || rateLimited || !Retryable(ctx, err) {
 			return v, err
 		}
-		if err := sleep(ctx, min(b.Delay(attempt, nil), b.Cap)); err != nil {
+		if err := Sleep(ctx, min(b.Delay(attempt, nil), b.Cap)); err != nil {
 			return v, err
 		}
 	}

@@ -1,4 +1,4 @@
-package protocol
+package redact
 
 import (
 	"math/rand/v2"
@@ -13,28 +13,28 @@ var benchKey = "sk-svcacct-" + strings.Repeat("q7Xv3Lm9Tp2Wd8Rk4Hs6Nf1Bc5Yg0JuZa
 
 const benchLine = `Rejected stream "public.orders" record 12: data.amount: amount_integer: must be an integer in minor units (hint: amounts are integers in minor units; USD has 2 decimals, so multiply by 100).`
 
-// BenchmarkRedactSecretLogLine is the one-shot redaction of a server's text.
-func BenchmarkRedactSecretLogLine(b *testing.B) {
+// BenchmarkTextLogLine is the one-shot redaction of a server's text.
+func BenchmarkTextLogLine(b *testing.B) {
 	b.SetBytes(int64(len(benchLine)))
 	for b.Loop() {
-		_ = RedactSecret(benchLine, benchKey)
+		_ = Text(benchLine, benchKey)
 	}
 }
 
 // BenchmarkWriterRedactionLogLine is the Writer's redaction of one LOG line, with its filter.
 func BenchmarkWriterRedactionLogLine(b *testing.B) {
-	r := newSecretRuns(benchKey)
+	r := NewRuns(benchKey)
 	b.SetBytes(int64(len(benchLine)))
 	for b.Loop() {
-		_ = r.redact(benchLine)
+		_ = r.Redact(benchLine)
 	}
 }
 
-// TestSecretRunsFilterChangesNothing checks that the Writer's filtered search finds exactly
+// TestRunsFilterChangesNothing checks that the Writer's filtered search finds exactly
 // what the plain search does, on texts made of pieces of the key and of other text.
-func TestSecretRunsFilterChangesNothing(t *testing.T) {
+func TestRunsFilterChangesNothing(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
-	filtered := newSecretRuns(benchKey)
+	filtered := NewRuns(benchKey)
 	noise := "abcXYZ0123-_ <>\"é"
 	for range 2000 {
 		var b strings.Builder
@@ -49,6 +49,6 @@ func TestSecretRunsFilterChangesNothing(t *testing.T) {
 			}
 		}
 		text := b.String()
-		assert.Equal(t, RedactSecret(text, benchKey), filtered.redact(text), "text %q", text)
+		assert.Equal(t, Text(text, benchKey), filtered.Redact(text), "text %q", text)
 	}
 }

@@ -1,0 +1,22 @@
+package redact
+
+import "log/slog"
+
+// Secret is a string that never shows itself: it prints, logs and marshals as "[redacted]".
+// Call Reveal where the real value is needed (the Authorization header, and nowhere else).
+type Secret string
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String returns "[redacted]".
+func (s Secret) String() string { return Placeholder }
+
+// GoString returns "[redacted]", so %#v does not print the value either.
+func (s Secret) GoString() string { return Placeholder }
+
+// LogValue returns "[redacted]" for log/slog.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(Placeholder) }
+
+// MarshalJSON writes "[redacted]".
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Placeholder + `"`), nil }
