@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,38 +11,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
-// buildConnector builds the binary once for the tests of this file.
-func buildConnector(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	require.NoError(t, err)
-	bin := filepath.Join(t.TempDir(), "dest")
-	out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
+func TestMain(m *testing.M) { os.Exit(connectortest.Main(m)) }
 
-// runBinary runs the binary and returns stdout, stderr and the exit code.
-func runBinary(t *testing.T, bin string, args ...string) (string, string, int) {
+// runBinary runs the connector and returns stdout, stderr and the exit code.
+func runBinary(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), bin, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	return stdout.String(), stderr.String(), code
+	r := connectortest.Run(t, connectortest.Binary(t), connectortest.Options{}, nil, args...)
+	return r.Stdout, r.Stderr, r.Exit
 }
 
 func TestCommandLine(t *testing.T) {
-	bin := buildConnector(t)
+	t.Parallel()
 	cases := []struct {
 		name     string
 		args     []string
@@ -62,7 +40,8 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stdout, stderr, code := runBinary(t, bin, c.args...)
+			t.Parallel()
+			stdout, stderr, code := runBinary(t, c.args...)
 			assert.Equal(t, c.code, code)
 			if c.code == 2 {
 				assert.Empty(t, stdout, "nothing but protocol on stdout")
@@ -74,24 +53,21 @@ func TestCommandLine(t *testing.T) {
 }
 
 func TestSpecCommandPrintsTheCommittedSpec(t *testing.T) {
-	stdout, stderr, code := runBinary(t, buildConnector(t), "spec")
-	require.Equal(t, 0, code)
-	assert.Empty(t, stderr)
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	require.Len(t, lines, 1, "one SPEC message")
-	var msg struct {
-		Type string `json:"type"`
-		Spec struct {
-			ConnectionSpecification json.RawMessage `json:"connectionSpecification"`
-			SyncModes               []string        `json:"supported_destination_sync_modes"`
-		} `json:"spec"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &msg))
-	assert.Equal(t, "SPEC", msg.Type)
+	t.Parallel()
+	r := connectortest.Run(t, connectortest.Binary(t), connectortest.Options{}, nil, "spec")
+	require.Equal(t, 0, r.Exit)
+	assert.Empty(t, r.Stderr)
+	require.Len(t, r.Messages, 1, "one message")
+	require.Equal(t, "SPEC", r.Messages[0].Type)
+	spec := connectortest.Decode[struct {
+		ConnectionSpecification json.RawMessage `json:"connectionSpecification"`
+		SyncModes               []string        `json:"supported_destination_sync_modes"`
+	}](r.Messages[0].Spec)
+	require.NotNil(t, spec, "a SPEC payload: %s", r.Stdout)
 	committed, err := os.ReadFile("spec.json")
 	require.NoError(t, err)
-	assert.JSONEq(t, string(committed), string(msg.Spec.ConnectionSpecification), "spec prints spec.json")
-	assert.Equal(t, []string{"append", "append_dedup"}, msg.Spec.SyncModes)
+	assert.JSONEq(t, string(committed), string(spec.ConnectionSpecification), "spec prints spec.json")
+	assert.Equal(t, []string{"append", "append_dedup"}, spec.SyncModes)
 }
 
 func TestShutdownGraceVariable(t *testing.T) {

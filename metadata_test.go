@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // The version must be the same in four places: metadata.yaml's dockerImageTag, main.version,
@@ -32,10 +32,7 @@ func TestMetadataVersionIsTheSameEverywhere(t *testing.T) {
 }
 
 func TestMetadataBinaryPrintsTheVersion(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH to build the binary with")
-	}
+	t.Parallel()
 	tests := []struct {
 		name    string
 		ldflags string
@@ -46,14 +43,11 @@ func TestMetadataBinaryPrintsTheVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bin := filepath.Join(t.TempDir(), "destination-openai-ads-conversions")
-			build := exec.CommandContext(t.Context(), goTool, "build", "-ldflags", tt.ldflags, "-o", bin, ".")
-			out, err := build.CombinedOutput()
-			require.NoError(t, err, "go build: %s", out)
-
-			out, err = exec.CommandContext(t.Context(), bin, "--version").Output()
-			require.NoError(t, err)
-			assert.Equal(t, "destination-openai-ads-conversions "+tt.want+"\n", string(out))
+			t.Parallel()
+			bin := connectortest.BinaryOf(t, connectortest.Build{LDFlags: tt.ldflags})
+			r := connectortest.Run(t, bin, connectortest.Options{}, nil, "--version")
+			require.Equal(t, 0, r.Exit, "stderr: %s", r.Stderr)
+			assert.Equal(t, "destination-openai-ads-conversions "+tt.want+"\n", r.Stdout)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package destination
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -219,16 +219,6 @@ func assertCheckVerdict(t *testing.T, res commandResult, want checkWant) {
 	}
 }
 
-// closedPortURL returns the base URL of a loopback port that nothing listens on any more.
-func closedPortURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return "http://" + addr
-}
-
 // checkCase is one run of check against the fake API.
 type checkCase struct {
 	name    string
@@ -250,7 +240,7 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			api := newCheckAPI(t, c.api)
 			base := api.URL
 			if c.refused {
-				base = closedPortURL(t)
+				base = connectortest.ClosedURL(t)
 			}
 			path := writeConfigFile(t, fakeConfig(base, c.config))
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 func TestCheck(t *testing.T) {
@@ -105,29 +106,29 @@ func TestCheck(t *testing.T) {
 				cfg["default_pixel_id"] = tt.pixel
 			}
 			if tt.refused {
-				cfg["conversions_api_base_url"], cfg["ads_api_base_url"] = closedURL(t), closedURL(t)
+				cfg["conversions_api_base_url"], cfg["ads_api_base_url"] = connectortest.ClosedURL(t), connectortest.ClosedURL(t)
 			}
 			var file any = cfg
 			if tt.raw != nil {
 				file = tt.raw
 			}
-			r := run(t, nil, "check", "--config", writeFile(t, "config.json", file))
+			r := run(t, nil, "check", "--config", connectortest.WriteFile(t, "config.json", file))
 
 			checkCommon(t, r)
-			assert.Equal(t, tt.wantExit, r.exit, "exit code; stdout:\n%s", r.stdout)
-			statuses := r.ofType("CONNECTION_STATUS")
+			assert.Equal(t, tt.wantExit, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			statuses := r.OfType("CONNECTION_STATUS")
 			var texts []string
 			if tt.wantStatus == "" {
 				assert.Empty(t, statuses, "no CONNECTION_STATUS")
-			} else if assert.Len(t, statuses, 1, "one CONNECTION_STATUS; stdout:\n%s", r.stdout) {
-				assert.Equal(t, tt.wantStatus, statuses[0].status.Status, "status; stdout:\n%s", r.stdout)
-				assert.NotEmpty(t, statuses[0].status.Message)
-				texts = append(texts, statuses[0].status.Message)
+			} else if assert.Len(t, statuses, 1, "one CONNECTION_STATUS; stdout:\n%s", r.Stdout) {
+				assert.Equal(t, tt.wantStatus, statuses[0].Status.Status, "status; stdout:\n%s", r.Stdout)
+				assert.NotEmpty(t, statuses[0].Status.Message)
+				texts = append(texts, statuses[0].Status.Message)
 			}
 			if tt.wantFailure == "" {
-				assert.Empty(t, r.errorTraces(), "no TRACE ERROR; stdout:\n%s", r.stdout)
+				assert.Empty(t, r.ErrorTraces(), "no TRACE ERROR; stdout:\n%s", r.Stdout)
 			} else {
-				kind, msg := r.failure(t)
+				kind, msg := r.Failure(t)
 				assert.Equal(t, tt.wantFailure, kind, "failure_type")
 				texts = append(texts, msg)
 			}
@@ -135,7 +136,7 @@ func TestCheck(t *testing.T) {
 				assert.True(t, containsAll(texts, want), "%q in the messages %q", want, texts)
 			}
 			if tt.wantWarn != "" {
-				assert.True(t, containsAll(r.logs("WARN"), tt.wantWarn), "%q in a WARN log; stdout:\n%s", tt.wantWarn, r.stdout)
+				assert.True(t, containsAll(r.Logs("WARN"), tt.wantWarn), "%q in a WARN log; stdout:\n%s", tt.wantWarn, r.Stdout)
 			}
 		})
 	}
@@ -145,10 +146,10 @@ func TestSpecPrintsOneSpecMessage(t *testing.T) {
 	t.Parallel()
 	r := run(t, nil, "spec")
 	checkCommon(t, r)
-	assert.Equal(t, 0, r.exit)
-	if assert.Len(t, r.msgs, 1) {
-		assert.Equal(t, "SPEC", r.msgs[0].Type)
-		assert.Contains(t, string(r.msgs[0].raw["spec"]), `"connectionSpecification"`)
+	assert.Equal(t, 0, r.Exit)
+	if assert.Len(t, r.Messages, 1) {
+		assert.Equal(t, "SPEC", r.Messages[0].Type)
+		assert.Contains(t, string(r.Messages[0].Raw["spec"]), `"connectionSpecification"`)
 	}
 }
 
@@ -156,10 +157,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{}, {"check"}, {"write", "--config", "x.json"}, {"frobnicate"}} {
 		p := start(t, args...)
-		p.closeInput()
-		r := p.wait()
-		assert.Equal(t, 2, r.exit, "exit code of %q", args)
-		assert.Empty(t, r.stdout, "no protocol output for %q", args)
-		assert.NotEmpty(t, r.stderr, "usage on stderr for %q", args)
+		p.CloseInput()
+		r := p.Wait()
+		assert.Equal(t, 2, r.Exit, "exit code of %q", args)
+		assert.Empty(t, r.Stdout, "no protocol output for %q", args)
+		assert.NotEmpty(t, r.Stderr, "usage on stderr for %q", args)
 	}
 }

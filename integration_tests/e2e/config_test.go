@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestConfigFileProblemsNameTheFile(t *testing.T) {
 	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no-such-config.json")
-	broken := writeFile(t, "config.json", []byte("{\n  \"api_key\": \"k\"\n  \"batch_size\": 10\n}"))
+	broken := connectortest.WriteFile(t, "config.json", []byte("{\n  \"api_key\": \"k\"\n  \"batch_size\": 10\n}"))
 	for _, tt := range []struct {
 		name, path string
 		want       string
@@ -24,8 +25,8 @@ func TestConfigFileProblemsNameTheFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, nil, "check", "--config", tt.path)
 			checkCommon(t, r)
-			assert.Equal(t, 0, r.exit, "a config problem is a FAILED status, exit 0")
-			kind, msg := r.failure(t)
+			assert.Equal(t, 0, r.Exit, "a config problem is a FAILED status, exit 0")
+			kind, msg := r.Failure(t)
 			assert.Equal(t, "config_error", kind)
 			assert.True(t, strings.HasPrefix(msg, tt.want), "message %q starts with %q", msg, tt.want)
 		})
@@ -38,10 +39,10 @@ func TestCheckWithoutContinueOnErrors(t *testing.T) {
 	t.Parallel()
 	_, cfg := defaultPixelSetup(t)
 	delete(cfg, "continue_on_errors")
-	r := run(t, nil, "check", "--config", writeFile(t, "config.json", cfg))
+	r := run(t, nil, "check", "--config", connectortest.WriteFile(t, "config.json", cfg))
 	checkCommon(t, r)
-	statuses := r.ofType("CONNECTION_STATUS")
-	if assert.Len(t, statuses, 1, "stdout:\n%s", r.stdout) {
-		assert.Equal(t, "SUCCEEDED", statuses[0].status.Status)
+	statuses := r.OfType("CONNECTION_STATUS")
+	if assert.Len(t, statuses, 1, "stdout:\n%s", r.Stdout) {
+		assert.Equal(t, "SUCCEEDED", statuses[0].Status.Status)
 	}
 }

@@ -25,9 +25,9 @@ func TestWriteReportsSuccessAnswersThatDoNotConfirmTheBatch(t *testing.T) {
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
 	checkCommon(t, r)
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
-	assert.Len(t, r.ofType("STATE"), 1, "the state is echoed: the answers were successes")
-	warns := r.logs("WARN")
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+	assert.Len(t, r.OfType("STATE"), 1, "the state is echoed: the answers were successes")
+	warns := r.Logs("WARN")
 	assert.True(t, containsAll(warns, "batch of 10 events", `"pxl_default"`, "accepted_events is 0 for a batch of 10", "(x-request-id req_"),
 		"the zero count is logged with its request id; warnings: %q", warns)
 	assert.True(t, containsAll(warns, "batch of 10 events", "its body is an error: The server had an error", "(x-request-id req_"),

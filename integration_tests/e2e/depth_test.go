@@ -36,14 +36,14 @@ func TestWriteRejectsARecordNestedTooDeepAndIgnoresAnUnreadableEmittedAt(t *test
 
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 	if assert.Len(t, echoed, 1) {
 		assert.Equal(t, [2]float64{5, 1}, [2]float64{echoed[0].recorded, echoed[0].rejected}, "5 delivered, the deep one rejected")
 	}
-	assert.True(t, containsAll(r.logs("WARN"), `stream "conversions" record 3`, "json_depth"),
-		"the deep record's rejection names its number and rule; warnings: %q", r.logs("WARN"))
+	assert.True(t, containsAll(r.Logs("WARN"), `stream "conversions" record 3`, "json_depth"),
+		"the deep record's rejection names its number and rule; warnings: %q", r.Logs("WARN"))
 }
 
 // A state nested deeper than the reader's limit fails the sync with a message that says so,
@@ -57,9 +57,9 @@ func TestWriteFailsClearlyOnAStateNestedTooDeep(t *testing.T) {
 
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assert.Len(t, echoed, 1, "the state before the deep one is echoed")
-	_, msg := r.failure(t)
+	_, msg := r.Failure(t)
 	assert.Contains(t, msg, "input line 5: a STATE message nested more than 10000 levels deep")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 func TestDiscover(t *testing.T) {
@@ -59,26 +60,26 @@ func TestDiscover(t *testing.T) {
 			if perStream != nil {
 				cfg["stream_pixels"] = perStream
 			}
-			r := run(t, nil, "discover", "--config", writeFile(t, "config.json", cfg))
+			r := run(t, nil, "discover", "--config", connectortest.WriteFile(t, "config.json", cfg))
 
 			checkCommon(t, r)
 			if tt.wantFailure != "" {
-				assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
-				kind, msg := r.failure(t)
+				assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+				kind, msg := r.Failure(t)
 				assert.Equal(t, tt.wantFailure, kind)
 				assert.Contains(t, msg, "Default Pixel ID", "the error says how to name a pixel")
-				assert.Empty(t, r.ofType("DESTINATION_CATALOG"))
+				assert.Empty(t, r.OfType("DESTINATION_CATALOG"))
 				return
 			}
-			assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
-			assert.Empty(t, r.errorTraces())
-			assert.Empty(t, r.ofType("CONTROL"), "discover never emits CONTROL")
-			catalogs := r.ofType("DESTINATION_CATALOG")
-			if !assert.Len(t, catalogs, 1, "one DESTINATION_CATALOG; stdout:\n%s", r.stdout) || !assert.NotNil(t, catalogs[0].catalog) {
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			assert.Empty(t, r.ErrorTraces())
+			assert.Empty(t, r.OfType("CONTROL"), "discover never emits CONTROL")
+			catalogs := r.OfType("DESTINATION_CATALOG")
+			if !assert.Len(t, catalogs, 1, "one DESTINATION_CATALOG; stdout:\n%s", r.Stdout) || !assert.NotNil(t, catalogs[0].Catalog) {
 				return
 			}
 			var objects []string
-			for _, op := range catalogs[0].catalog.Operations {
+			for _, op := range catalogs[0].Catalog.Operations {
 				objects = append(objects, op.ObjectName)
 				assert.Equal(t, "append", op.SyncMode)
 				assert.Equal(t, [][]string{}, op.MatchingKeys, "append-only: an empty list of matching keys, not null")
@@ -103,9 +104,9 @@ func TestDiscover(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantObjects, objects)
 			if tt.wantWarn {
-				assert.NotEmpty(t, r.logs("WARN"), "a warning says the listing failed")
+				assert.NotEmpty(t, r.Logs("WARN"), "a warning says the listing failed")
 			} else {
-				assert.Empty(t, r.logs("WARN"))
+				assert.Empty(t, r.Logs("WARN"))
 			}
 		})
 	}

@@ -1,7 +1,10 @@
-// Package e2e holds the connector's end-to-end tests. TestMain builds the connector's binary
-// once; every test runs it through os/exec for spec, check, discover and write, against the
-// fake OpenAI API of package fakeapi on a real loopback HTTP server, and checks the protocol
-// properties every run must keep (see checkCommon and checkWrite in harness_test.go).
+// Package e2e holds the connector's end-to-end tests. The connector's binary is built once per
+// test process (package connectortest, which also runs it and decodes its stdout); every test
+// runs it for spec, check, discover and write, against the fake OpenAI API of package fakeapi
+// on a real loopback HTTP server, and checks the protocol properties every run must keep (see
+// checkCommon and checkWrite in harness_test.go). The tests mostly wait, on the connector and
+// on the fake's delays, so TestMain runs eight at once, unless -parallel says otherwise or
+// -race is on.
 //
 // Run it with
 //

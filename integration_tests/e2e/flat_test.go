@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -63,19 +62,14 @@ func TestWriteDeliversPlainWarehouseRows(t *testing.T) {
 		in.streamState(flatStream).streamState(nestedStream)
 	}
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(flatStream, nestedStream))...)
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	for _, e := range echoed {
 		assert.Zero(t, e.rejected, "no row is rejected")
 	}
-	assert.Empty(t, r.logs("WARN"), "nothing is dropped or rejected")
+	assert.Empty(t, r.Logs("WARN"), "nothing is dropped or rejected")
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	require.Len(t, got, 2*2*len(warehouseRows), "every row and its twin arrive once")
 	for id, ev := range got {
 		if !strings.HasPrefix(id, "flat-") {
@@ -105,7 +99,7 @@ func TestWriteDeliversPlainWarehouseRows(t *testing.T) {
 	plan := got["flat-0-2"]
 	require.NotNil(t, plan)
 	assert.Equal(t, map[string]any{"type": "plan_enrollment", "plan_id": "42", "amount": float64(999), "currency": "EUR"}, plan["data"])
-	assert.NotContains(t, string(r.stdout), "Person@Example.com", "personal data never appears in the output")
+	assert.NotContains(t, string(r.Stdout), "Person@Example.com", "personal data never appears in the output")
 }
 
 // TestWriteNamesTheFlatColumnOfARejectedRow checks that a rejection names the column the user
@@ -126,9 +120,9 @@ func TestWriteNamesTheFlatColumnOfARejectedRow(t *testing.T) {
 	}
 	in.streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
-	logs := strings.Join(append(r.logs("INFO"), r.logs("WARN")...), "\n")
+	logs := strings.Join(append(r.Logs("INFO"), r.Logs("WARN")...), "\n")
 	assert.Contains(t, logs, `record 1: data_amount: amount_integer: is a string that is not a whole number, wants an integer number of minor units`)
 	assert.Contains(t, logs, `record 2: user_email: flat_conflict: is also given as user.email, with a different value`)
 	assert.NotContains(t, logs, "a@example.com")

@@ -27,9 +27,9 @@ func TestRejectionHintsGiveTheRuleNotTheValue(t *testing.T) {
 
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
-	warns := r.logs("WARN")
+	warns := r.Logs("WARN")
 	for _, value := range []string{"4550", "45.5", "1e19", "1000000000000000000000", "10000000000000000000"} {
 		assert.NotContains(t, strings.Join(warns, "\n"), value, "no rejection quotes the value")
 	}

@@ -58,7 +58,7 @@ func TestWriteSendsIdentityAsTheDocumentedLists(t *testing.T) {
 			in.addRecord(r, fmt.Sprintf(`{"id":%q,"type":"lead_created","timestamp_ms":%d,"action_source":"other","user":%s}`, r.id, in.now, tc.user))
 			in.streamState(s)
 			res := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-			require.Equal(t, 0, res.exit, "exit code; stdout:\n%s", res.stdout)
+			require.Equal(t, 0, res.Exit, "exit code; stdout:\n%s", res.Stdout)
 			events := f.api.Events()
 			require.Len(t, events, 1)
 			var sent struct {
@@ -68,7 +68,7 @@ func TestWriteSendsIdentityAsTheDocumentedLists(t *testing.T) {
 			assert.JSONEq(t, tc.want, string(sent.User))
 			for _, secret := range []string{"Jane.Doe", "415 555", "not-an-address", "JDnick42"} {
 				assert.NotContains(t, string(events[0].Raw), secret, "plaintext reached the API")
-				assert.NotContains(t, string(res.stdout), secret, "plaintext reached the logs")
+				assert.NotContains(t, string(res.Stdout), secret, "plaintext reached the logs")
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,20 +23,11 @@ func (s stream) key() string { return s.namespace + "." + s.name }
 
 // catalogOf builds the configured catalog of streams.
 func catalogOf(streams ...stream) map[string]any {
-	var out []any
+	var cs []connectortest.Stream
 	for _, s := range streams {
-		st := map[string]any{"name": s.name, "json_schema": map[string]any{"type": "object"},
-			"supported_sync_modes": []string{"incremental"}}
-		if s.namespace != "" {
-			st["namespace"] = s.namespace
-		}
-		cs := map[string]any{"stream": st, "sync_mode": "incremental", "destination_sync_mode": "append"}
-		if s.objectName != "" {
-			cs["destination_object_name"] = s.objectName
-		}
-		out = append(out, cs)
+		cs = append(cs, connectortest.Stream{Name: s.name, Namespace: s.namespace, ObjectName: s.objectName})
 	}
-	return map[string]any{"streams": out}
+	return connectortest.Catalog(cs...)
 }
 
 // inRecord is one RECORD line of the input.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // TestMeasureStuckPixelThroughput measures s2's throughput (its records over the time from the
@@ -20,22 +22,22 @@ func TestMeasureStuckPixelThroughput(t *testing.T) {
 	}
 	const rounds = 20
 	for _, stuck := range []bool{false, true} {
-		f, s1, s2, args := stuckPixelSetup(t, stuck, 30, true)
+		f, s1, s2, args := stuckPixelSetup(t, stuck, 30, true, nil)
 		in := interleaved(s1, s2, rounds, n/rounds, stuck)
 		began := time.Now()
-		r := runWith(t, procOptions{peakRSS: true}, in.bytes(0), args...)
+		r := runWith(t, connectortest.Options{PeakRSS: true}, in.bytes(0), args...)
 		total := time.Since(began)
-		if r.exit != 0 {
-			t.Fatalf("exit %d; stdout:\n%s", r.exit, r.stdout)
+		if r.Exit != 0 {
+			t.Fatalf("exit %d; stdout:\n%s", r.Exit, r.Stdout)
 		}
 		var lastS2 time.Time
 		for _, e := range checkWrite(t, f, in, r) {
-			if e.in.stream.name == "s2" && e.line.at.After(lastS2) {
-				lastS2 = e.line.at
+			if e.in.stream.name == "s2" && e.line.At.After(lastS2) {
+				lastS2 = e.line.At
 			}
 		}
 		s2Time := lastS2.Sub(began)
 		t.Logf("pxl_stuck stuck=%v: %d records per stream; s2's last state after %s: %.0f s2 records/s; run %s; peak RSS %d MiB",
-			stuck, n, s2Time.Round(time.Millisecond), float64(n)/s2Time.Seconds(), total.Round(time.Millisecond), r.maxRSS>>20)
+			stuck, n, s2Time.Round(time.Millisecond), float64(n)/s2Time.Seconds(), total.Round(time.Millisecond), r.MaxRSS>>20)
 	}
 }

@@ -13,17 +13,17 @@ import (
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
 )
 
-// stuckPixelSetup starts a fake with two pixels, pxl_stuck answering 429 (Retry-After 2s) to
+// stuckPixelSetup starts a fake with two pixels, pxl_stuck answering 429 (Retry-After 1s) to
 // every request when stuck is true, and configures stream s1 → pxl_stuck, s2 → pxl_ok, with a
 // short retry budget (seconds) and continueOnErrors. It returns the streams and write's
-// arguments.
-func stuckPixelSetup(t *testing.T, stuck bool, budget int, continueOnErrors bool) (f *fake, s1, s2 stream, args []string) {
+// arguments. wrap, when not nil, is put in front of the fake (see startFake).
+func stuckPixelSetup(t *testing.T, stuck bool, budget int, continueOnErrors bool, wrap func(http.Handler) http.Handler) (f *fake, s1, s2 stream, args []string) {
 	t.Helper()
 	s1 = stream{name: "s1", pixel: "pxl_stuck"}
 	s2 = stream{name: "s2", pixel: "pxl_ok"}
-	f = startFake(t, fakeapi.WebPixels("pxl_stuck", "pxl_ok"), nil)
+	f = startFake(t, fakeapi.WebPixels("pxl_stuck", "pxl_ok"), wrap)
 	if stuck {
-		f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultRateLimit, PixelID: "pxl_stuck", RetryAfter: 2 * time.Second, Times: 1 << 30})
+		f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultRateLimit, PixelID: "pxl_stuck", RetryAfter: time.Second, Times: 1 << 30})
 	}
 	cfg := baseConfig(f, keyBoth)
 	cfg["continue_on_errors"] = continueOnErrors
@@ -38,13 +38,24 @@ func stuckPixelSetup(t *testing.T, stuck bool, budget int, continueOnErrors bool
 // interleaved builds rounds of n records of s1 and then of s2, each closed by a state of its
 // stream. s1's records are marked refused when s1Refused: the API never stores them.
 func interleaved(s1, s2 stream, rounds, n int, s1Refused bool) *input {
+	return interleavedLarge(s1, s2, rounds, n, n, s1Refused, 0)
+}
+
+// interleavedLarge is interleaved with n1 records of s1 and n2 of s2 a round, and s1's records
+// made longer than s1Size bytes each when s1Size is not zero: a backlog of a few thousand of
+// them outgrows a pixel's share of the memory for waiting batches.
+func interleavedLarge(s1, s2 stream, rounds, n1, n2 int, s1Refused bool, s1Size int) *input {
 	in := newInput()
 	for range rounds {
-		for range n {
+		for range n1 {
+			if s1Size > 0 {
+				in.bigRecord(s1, s1Size).refused = s1Refused
+				continue
+			}
 			in.record(s1).refused = s1Refused
 		}
 		in.streamState(s1)
-		in.records(s2, n).streamState(s2)
+		in.records(s2, n2).streamState(s2)
 	}
 	return in
 }
@@ -56,38 +67,38 @@ func interleaved(s1, s2 stream, rounds, n int, s1Refused bool) *input {
 // as rejected, and the sync ends 0 as continue_on_errors says.
 func TestAStuckPixelHoldsBackOnlyItsOwnStreams(t *testing.T) {
 	t.Parallel()
-	f, s1, s2, args := stuckPixelSetup(t, true, 5, true)
-	in := interleaved(s1, s2, 10, 500, true)
+	f, s1, s2, args := stuckPixelSetup(t, true, 2, true, nil)
+	in := interleaved(s1, s2, 10, 100, true)
 	r := run(t, in.bytes(0), args...)
 
-	require.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assertAllDelivered(t, f, in)
-	assert.Equal(t, int64(5000), f.api.Stats().EventsAccepted, "every record of s2 is stored, none of s1")
+	assert.Equal(t, int64(1000), f.api.Stats().EventsAccepted, "every record of s2 is stored, none of s1")
 
 	firstGivenUp := -1 // stdout line of the first rejection of an s1 record
-	for i, m := range r.msgs {
-		if m.log != nil && strings.Contains(m.log.Message, "retry_budget") {
+	for i, m := range r.Messages {
+		if m.Log != nil && strings.Contains(m.Log.Message, "retry_budget") {
 			firstGivenUp = i
 			break
 		}
 	}
-	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget; stdout:\n%s", r.stdout)
+	require.GreaterOrEqual(t, firstGivenUp, 0, "s1's records are rejected with the rule retry_budget; stdout:\n%s", r.Stdout)
 	lineOf := map[string]int{}
-	for i, l := range r.lines {
-		lineOf[l.text] = i
+	for i, l := range r.Lines {
+		lineOf[l.Text] = i
 	}
 	var s2States int
 	for _, e := range echoed {
 		if e.in.stream.name != "s2" {
-			assert.Equal(t, [2]float64{0, 500}, [2]float64{e.recorded, e.rejected}, "s1's state %d counts its records as rejected", e.in.id)
+			assert.Equal(t, [2]float64{0, 100}, [2]float64{e.recorded, e.rejected}, "s1's state %d counts its records as rejected", e.in.id)
 			continue
 		}
 		s2States++
-		assert.Less(t, lineOf[e.line.text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
+		assert.Less(t, lineOf[e.line.Text], firstGivenUp, "s2's state %d is echoed while pxl_stuck still holds s1's records", e.in.id)
 	}
 	assert.Equal(t, 10, s2States, "every state of s2 is echoed")
-	assert.True(t, containsAll(r.logs("WARN"), `Stream "s1" (pixel pxl_stuck): 5000 received, 0 delivered, 5000 rejected (retry_budget: 5000)`),
+	assert.True(t, containsAll(r.Logs("WARN"), `Stream "s1" (pixel pxl_stuck): 1000 received, 0 delivered, 1000 rejected (retry_budget: 1000)`),
 		"the summary counts s1's records by rule")
 	t.Logf("429s served to pxl_stuck: %d", f.api.Stats().Faults[fakeapi.FaultRateLimit])
 }
@@ -96,13 +107,13 @@ func TestAStuckPixelHoldsBackOnlyItsOwnStreams(t *testing.T) {
 // retry budget is spent; s2's states, whose records were delivered, are echoed first.
 func TestAStuckPixelFailsTheSyncAfterItsBudgetWithoutContinueOnErrors(t *testing.T) {
 	t.Parallel()
-	f, s1, s2, args := stuckPixelSetup(t, true, 3, false)
-	in := interleaved(s1, s2, 4, 200, false)
+	f, s1, s2, args := stuckPixelSetup(t, true, 2, false, nil)
+	in := interleaved(s1, s2, 4, 100, false)
 	r := run(t, in.bytes(0), args...)
 
-	require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "transient_error", kind)
 	assert.Contains(t, msg, `pixel "pxl_stuck"`)
 	var s2States int
@@ -134,19 +145,19 @@ func TestAKeyRefusedMidSyncStillEchoesTheStatesOfRequestsInFlight(t *testing.T) 
 	in := newInput().records(slow, 100).streamState(slow).records(refused, 100).streamState(refused)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(slow, refused))...)
 
-	require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "config_error", kind)
 	assert.Contains(t, msg, "401")
 	assert.Equal(t, []int{1}, stateIDs(echoed), "the state of the records delivered by the request in flight is echoed")
 	assert.Equal(t, int64(100), f.api.Stats().EventsAccepted, "the request in flight was not cut")
 	traces, states := -1, -1
-	for i, m := range r.msgs {
+	for i, m := range r.Messages {
 		switch {
 		case m.Type == "STATE":
 			states = i
-		case m.trace != nil && m.trace.Type == "ERROR":
+		case m.Trace != nil && m.Trace.Type == "ERROR":
 			traces = i
 		}
 	}
@@ -193,10 +204,10 @@ func TestARefusalBothHalvesGetAlikeStopsSplitting(t *testing.T) {
 			in := newInput().records(s, 200).streamState(s)
 			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-			require.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+			require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 			echoed := checkWrite(t, f, in, r)
 			assert.Empty(t, echoed, "no state: no record was delivered or rejected")
-			kind, msg := r.failure(t)
+			kind, msg := r.Failure(t)
 			assert.Equal(t, tt.kind, kind)
 			assert.Contains(t, msg, tt.advice)
 			assert.Contains(t, msg, tt.message, "the API's message")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // minKeyRun is the shortest piece of a key that counts as printing the key: the connector
@@ -36,25 +37,25 @@ func TestAKeyInAProxysPageIsNeverPrintedInPart(t *testing.T) {
 	cfg["max_retry_seconds"] = 0
 
 	t.Run("check", func(t *testing.T) {
-		r := run(t, nil, "check", "--config", writeFile(t, "config.json", cfg))
+		r := run(t, nil, "check", "--config", connectortest.WriteFile(t, "config.json", cfg))
 		checkCommon(t, r)
-		statuses := r.ofType("CONNECTION_STATUS")
-		require.Len(t, statuses, 1, "stdout:\n%s", r.stdout)
-		assert.Equal(t, "FAILED", statuses[0].status.Status)
-		assert.Contains(t, r.stdout, "HTTP 502", "the answer is reported")
-		assert.Contains(t, r.stdout, "[redacted]", "the key's place is marked")
-		assertNoPieceOfKey(t, r.stdout, keyBoth)
+		statuses := r.OfType("CONNECTION_STATUS")
+		require.Len(t, statuses, 1, "stdout:\n%s", r.Stdout)
+		assert.Equal(t, "FAILED", statuses[0].Status.Status)
+		assert.Contains(t, r.Stdout, "HTTP 502", "the answer is reported")
+		assert.Contains(t, r.Stdout, "[redacted]", "the key's place is marked")
+		assertNoPieceOfKey(t, r.Stdout, keyBoth)
 	})
 	t.Run("write", func(t *testing.T) {
 		s := stream{name: "conversions", pixel: "pxl_default"}
 		in := newInput().records(s, 3).streamState(s)
 		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-		assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 		checkWrite(t, f, in, r)
-		kind, msg := r.failure(t)
+		kind, msg := r.Failure(t)
 		assert.Equal(t, "transient_error", kind)
 		assert.Contains(t, msg, "HTTP 502")
-		assertNoPieceOfKey(t, r.stdout, keyBoth)
+		assertNoPieceOfKey(t, r.Stdout, keyBoth)
 	})
 }
 
@@ -80,28 +81,28 @@ func TestImplausibleKeysAreRefusedAtConfigTime(t *testing.T) {
 			cfg := baseConfig(f, tt.key)
 			cfg["default_pixel_id"] = "pxl_default"
 
-			c := run(t, nil, "check", "--config", writeFile(t, "config.json", cfg))
+			c := run(t, nil, "check", "--config", connectortest.WriteFile(t, "config.json", cfg))
 			checkCommon(t, c)
-			assert.Equal(t, 0, c.exit, "a config problem is a FAILED status, exit 0")
-			kind, msg := c.failure(t)
+			assert.Equal(t, 0, c.Exit, "a config problem is a FAILED status, exit 0")
+			kind, msg := c.Failure(t)
 			assert.Equal(t, "config_error", kind)
 			assert.Contains(t, msg, tt.problem)
-			statuses := c.ofType("CONNECTION_STATUS")
-			require.Len(t, statuses, 1, "stdout:\n%s", c.stdout)
-			assert.Equal(t, "FAILED", statuses[0].status.Status)
+			statuses := c.OfType("CONNECTION_STATUS")
+			require.Len(t, statuses, 1, "stdout:\n%s", c.Stdout)
+			assert.Equal(t, "FAILED", statuses[0].Status.Status)
 
 			in := newInput().records(s, 3).streamState(s)
 			w := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 			checkCommon(t, w)
-			assert.Equal(t, 1, w.exit, "exit code; stdout:\n%s", w.stdout)
-			kind, msg = w.failure(t)
+			assert.Equal(t, 1, w.Exit, "exit code; stdout:\n%s", w.Stdout)
+			kind, msg = w.Failure(t)
 			assert.Equal(t, "config_error", kind)
 			assert.Contains(t, msg, tt.problem)
-			assert.Empty(t, w.ofType("STATE"), "nothing is sent, so no state is echoed")
+			assert.Empty(t, w.OfType("STATE"), "nothing is sent, so no state is echoed")
 			if len(tt.key) > 1 {
 				assert.NotContains(t, msg, tt.key, "the key is never quoted")
 			}
-			assertNoPieceOfKey(t, c.stdout+w.stdout, keyBoth)
+			assertNoPieceOfKey(t, c.Stdout+w.Stdout, keyBoth)
 		})
 	}
 	assert.Zero(t, f.api.Stats().Requests, "no request is made with a key that cannot be real")

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,14 +50,9 @@ func TestWriteReadsWarehouseTimestamps(t *testing.T) {
 	pg := stream{name: "pg_events", namespace: "public", pixel: "pxl_default"}
 	r := run(t, []byte(stdin.String()), writeArgs(t, cfg, catalogOf(pg))...)
 	checkCommon(t, r)
-	require.Equal(t, 0, r.exit, "stdout:\n%s", r.stdout)
+	require.Equal(t, 0, r.Exit, "stdout:\n%s", r.Stdout)
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	assert.Len(t, got, len(cases), "every timestamp form is delivered, the date alone is not")
 	for _, c := range cases {
 		ev, ok := got[c.id]
@@ -71,7 +65,7 @@ func TestWriteReadsWarehouseTimestamps(t *testing.T) {
 		}, ev, "%s: %s", c.id, c.ts)
 	}
 
-	warns := strings.Join(r.logs("WARN"), "\n")
+	warns := strings.Join(r.Logs("WARN"), "\n")
 	assert.Contains(t, warns, `stream "public.pg_events" record 9: timestamp_ms: timestamp_format: is a date without a time of day`)
 	assert.NotContains(t, warns, dateOnly, "the refused value is not quoted")
 	assert.Contains(t, warns, `Stream "public.pg_events" (pixel pxl_default): 9 received, 8 delivered, 1 rejected (timestamp_format: 1).`)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -76,16 +75,11 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 	pg := stream{name: "orders", namespace: "public", pixel: "pxl_default"}
 	r := run(t, []byte(stdin.String()), writeArgs(t, cfg, catalogOf(pg))...)
 	checkCommon(t, r)
-	require.Equal(t, 0, r.exit, "continue_on_errors is off: any refused row would fail the sync; stdout:\n%s", r.stdout)
-	require.Len(t, r.ofType("STATE"), 1, "the state is echoed once every row is delivered")
-	assert.Empty(t, r.logs("WARN"), "nothing is dropped or rejected")
+	require.Equal(t, 0, r.Exit, "continue_on_errors is off: any refused row would fail the sync; stdout:\n%s", r.Stdout)
+	require.Len(t, r.OfType("STATE"), 1, "the state is echoed once every row is delivered")
+	assert.Empty(t, r.Logs("WARN"), "nothing is dropped or rejected")
 
-	got := map[string]map[string]any{}
-	for _, e := range f.api.Events() {
-		var ev map[string]any
-		require.NoError(t, json.Unmarshal(e.Raw, &ev))
-		got[e.ID] = ev
-	}
+	got := eventsByID(t, f)
 	require.Len(t, got, len(rows), "every row arrives, once")
 	for id, rw := range rows {
 		ev := got[id]
@@ -95,7 +89,7 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 		}
 		assert.Len(t, ev, len(rw.want), "%s: no other field is sent: %v", id, ev)
 	}
-	assert.NotContains(t, r.stdout, "Jane.Doe", "personal data never appears in the output")
+	assert.NotContains(t, r.Stdout, "Jane.Doe", "personal data never appears in the output")
 }
 
 // sha256Hex is the lowercase hex SHA-256 of s, as the API wants identity digests.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // The streams of the happy path, one per way of choosing a pixel.
@@ -43,7 +44,7 @@ func pixelSetup(t *testing.T, mod config) (*fake, []string) {
 // writeArgs writes the config and catalog files and returns write's command line.
 func writeArgs(t *testing.T, cfg config, catalog map[string]any) []string {
 	t.Helper()
-	return []string{"write", "--config", writeFile(t, "config.json", cfg), "--catalog", writeFile(t, "catalog.json", catalog)}
+	return []string{"write", "--config", connectortest.WriteFile(t, "config.json", cfg), "--catalog", connectortest.WriteFile(t, "catalog.json", catalog)}
 }
 
 // rounds builds an input of several rounds of records of the four streams, each round
@@ -89,7 +90,7 @@ func TestWriteDeliversEveryStreamToItsPixelExactlyOnce(t *testing.T) {
 			in := rounds(global, 3)
 			r := run(t, in.bytes(0), args...)
 
-			assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 			checkWrite(t, f, in, r)
 			assertExactlyOnce(t, f, in)
 		})
@@ -131,7 +132,7 @@ func TestWriteRetriesThroughTransientFaults(t *testing.T) {
 			in := rounds(false, 2)
 			r := run(t, in.bytes(0), args...)
 
-			assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 			checkWrite(t, f, in, r)
 			st := assertExactlyOnce(t, f, in)
 			want := map[fakeapi.FaultKind]int64{}
@@ -160,31 +161,31 @@ func TestWriteFailsWithATransientErrorWhenServerErrorsOutlastTheBudget(t *testin
 	in := newInput().records(good, 100).streamState(good)
 	first := len(in.msgs)
 	in.records(bad, 100).streamState(bad).records(good, 100).streamState(good)
-	p.send(in.lines(0, first)...)
-	assert.True(t, p.waitForLine(20*time.Second, isState(1)), "the good stream's first state is echoed while the input is open")
-	p.send(in.lines(first, len(in.msgs))...)
-	p.closeInput()
-	r := p.wait()
+	p.Send(in.lines(0, first)...)
+	assert.True(t, p.WaitForLine(20*time.Second, isState(1)), "the good stream's first state is echoed while the input is open")
+	p.Send(in.lines(first, len(in.msgs))...)
+	p.CloseInput()
+	r := p.Wait()
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assert.NotContains(t, stateIDs(echoed), 2, "the state of the undelivered stream is not echoed")
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "transient_error", kind)
 	assert.Contains(t, msg, "pxl_bad")
 	assert.Zero(t, f.api.Stats().Duplicates)
 }
 
 // isState matches the echo of the input state with id.
-func isState(id int) func(outLine) bool {
-	return func(l outLine) bool {
-		m := parseMessage(l)
+func isState(id int) func(connectortest.Line) bool {
+	return func(l connectortest.Line) bool {
+		m := connectortest.ParseMessage(l)
 		if m.Type != "STATE" {
 			return false
 		}
-		got := decodeOrNil[struct {
+		got := connectortest.Decode[struct {
 			ID int `json:"id"`
-		}](m.state)
+		}](m.State)
 		return got != nil && got.ID == id
 	}
 }
@@ -199,39 +200,35 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 		in.records(s, 500).streamState(s).records(s, 200).streamState(s)
 		return in, poison
 	}
-	for _, continueOnErrors := range []bool{true, false} {
-		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f, cfg := defaultPixelSetup(t)
-			in, poison := build()
-			require.Equal(t, 1500, poison.number)
-			f.api.Poison(poison.id)
-			cfg["continue_on_errors"] = continueOnErrors
-			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-			echoed := checkWrite(t, f, in, r)
+	eachErrorMode(t, func(t *testing.T, continueOnErrors bool) {
+		f, cfg := defaultPixelSetup(t)
+		in, poison := build()
+		require.Equal(t, 1500, poison.number)
+		f.api.Poison(poison.id)
+		cfg["continue_on_errors"] = continueOnErrors
+		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+		echoed := checkWrite(t, f, in, r)
 
-			if continueOnErrors {
-				assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
-				assertExactlyOnce(t, f, in)
-				if assert.Len(t, echoed, 3) {
-					assert.Equal(t, [2]float64{999, 1}, [2]float64{echoed[1].recorded, echoed[1].rejected}, "the second state counts 999 delivered and 1 rejected")
-				}
-				assert.True(t, containsAll(r.logs("WARN"), "record 1500", "conversions"), "the rejection is logged naming stream and record; logs: %q", r.logs("WARN"))
-				return
+		if continueOnErrors {
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			assertExactlyOnce(t, f, in)
+			if assert.Len(t, echoed, 3) {
+				assert.Equal(t, [2]float64{999, 1}, [2]float64{echoed[1].recorded, echoed[1].rejected}, "the second state counts 999 delivered and 1 rejected")
 			}
-			assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
-			kind, msg := r.failure(t)
-			assert.Equal(t, "config_error", kind)
-			assert.Contains(t, msg, `"conversions"`, "the error names the stream")
-			assert.Contains(t, msg, "record 1500", "the error names the record")
-			if sd := r.errorTraces()[0].trace.Error.StreamDescriptor; assert.NotNil(t, sd) {
-				assert.Equal(t, "conversions", sd.Name)
-			}
-			assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the poison batch is echoed, none after it")
-			assert.Zero(t, f.api.Stats().Duplicates)
-		})
-	}
+			assert.True(t, containsAll(r.Logs("WARN"), "record 1500", "conversions"), "the rejection is logged naming stream and record; logs: %q", r.Logs("WARN"))
+			return
+		}
+		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		kind, msg := r.Failure(t)
+		assert.Equal(t, "config_error", kind)
+		assert.Contains(t, msg, `"conversions"`, "the error names the stream")
+		assert.Contains(t, msg, "record 1500", "the error names the record")
+		if sd := r.ErrorTraces()[0].Trace.Error.StreamDescriptor; assert.NotNil(t, sd) {
+			assert.Equal(t, "conversions", sd.Name)
+		}
+		assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the poison batch is echoed, none after it")
+		assert.Zero(t, f.api.Stats().Duplicates)
+	})
 }
 
 // containsAll tells whether one of texts contains every part.
@@ -258,18 +255,18 @@ func TestWriteFailsWithAConfigErrorWhenTheKeyIsRefusedMidSync(t *testing.T) {
 	in := newInput().records(s, 100).streamState(s)
 	first := len(in.msgs)
 	in.records(s, 250).streamState(s).records(s, 100).streamState(s)
-	p.send(in.lines(0, first)...)
-	require.True(t, p.waitForLine(20*time.Second, isState(1)), "the first state is echoed while the input is open")
+	p.Send(in.lines(0, first)...)
+	require.True(t, p.WaitForLine(20*time.Second, isState(1)), "the first state is echoed while the input is open")
 	// From now on the key is refused, and the refusal quotes the Authorization header.
 	f.api.Script(fakeapi.Fault{Kind: fakeapi.FaultEchoAuth, Path: "/v1/events", Status: 401, Times: 1000})
-	p.send(in.lines(first, len(in.msgs))...)
-	p.closeInput()
-	r := p.wait()
+	p.Send(in.lines(first, len(in.msgs))...)
+	p.CloseInput()
+	r := p.Wait()
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assert.Equal(t, []int{1}, stateIDs(echoed), "only the state delivered before the refusal is echoed")
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "config_error", kind)
 	assert.Contains(t, msg, "401")
 	st := f.api.Stats()
@@ -284,50 +281,46 @@ func TestWriteRefusesAStreamWithoutAPixel(t *testing.T) {
 	in := newInput().records(s, 3).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, baseConfig(f, keyBoth), catalogOf(s))...)
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "config_error", kind)
 	assert.Contains(t, msg, `"orphans"`)
-	assert.Empty(t, r.ofType("STATE"))
+	assert.Empty(t, r.OfType("STATE"))
 	assert.Zero(t, f.api.Stats().Requests)
 }
 
 func TestWriteRejectsRecordsItCannotSend(t *testing.T) {
 	t.Parallel()
 	s := stream{name: "conversions", pixel: "pxl_default"}
-	for _, continueOnErrors := range []bool{true, false} {
-		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f, cfg := defaultPixelSetup(t)
-			in := newInput().records(s, 20).streamState(s).records(s, 5)
-			bad := in.invalidRecords(s)
-			in.records(s, 5).streamState(s).records(s, 3).streamState(s)
-			cfg["continue_on_errors"] = continueOnErrors
-			r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-			echoed := checkWrite(t, f, in, r)
+	eachErrorMode(t, func(t *testing.T, continueOnErrors bool) {
+		f, cfg := defaultPixelSetup(t)
+		in := newInput().records(s, 20).streamState(s).records(s, 5)
+		bad := in.invalidRecords(s)
+		in.records(s, 5).streamState(s).records(s, 3).streamState(s)
+		cfg["continue_on_errors"] = continueOnErrors
+		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+		echoed := checkWrite(t, f, in, r)
 
-			if continueOnErrors {
-				assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
-				assertExactlyOnce(t, f, in)
-				if assert.Len(t, echoed, 3) {
-					assert.Equal(t, [2]float64{10, float64(len(bad))}, [2]float64{echoed[1].recorded, echoed[1].rejected})
-				}
-				for _, b := range bad {
-					assert.True(t, containsAll(r.logs("WARN"), "record "+strconv.Itoa(b.number)), "rejection of record %d logged; logs: %q", b.number, r.logs("WARN"))
-				}
-				assert.Zero(t, f.api.Stats().BatchesRejected, "refused records are not sent")
-				return
+		if continueOnErrors {
+			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+			assertExactlyOnce(t, f, in)
+			if assert.Len(t, echoed, 3) {
+				assert.Equal(t, [2]float64{10, float64(len(bad))}, [2]float64{echoed[1].recorded, echoed[1].rejected})
 			}
-			assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
-			kind, msg := r.failure(t)
-			assert.Equal(t, "config_error", kind)
-			assert.Contains(t, msg, "record 26", "the error names the first refused record")
-			assert.Contains(t, msg, `"conversions"`)
-			assert.Equal(t, []int{1}, stateIDs(echoed))
-		})
-	}
+			for _, b := range bad {
+				assert.True(t, containsAll(r.Logs("WARN"), "record "+strconv.Itoa(b.number)), "rejection of record %d logged; logs: %q", b.number, r.Logs("WARN"))
+			}
+			assert.Zero(t, f.api.Stats().BatchesRejected, "refused records are not sent")
+			return
+		}
+		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		kind, msg := r.Failure(t)
+		assert.Equal(t, "config_error", kind)
+		assert.Contains(t, msg, "record 26", "the error names the first refused record")
+		assert.Contains(t, msg, `"conversions"`)
+		assert.Equal(t, []int{1}, stateIDs(echoed))
+	})
 }
 
 // A state whose records fill no batch is echoed after the flush interval, while the input
@@ -339,12 +332,12 @@ func TestWriteEchoesAStateOfAPartialBatchWhileTheInputIsOpen(t *testing.T) {
 	p := start(t, writeArgs(t, cfg, catalogOf(s))...)
 
 	in := newInput().records(s, 7).streamState(s)
-	p.send(in.lines(0, len(in.msgs))...)
-	assert.True(t, p.waitForLine(10*time.Second, isState(1)), "the state is echoed before the input ends")
-	p.closeInput()
-	r := p.wait()
+	p.Send(in.lines(0, len(in.msgs))...)
+	assert.True(t, p.WaitForLine(10*time.Second, isState(1)), "the state is echoed before the input ends")
+	p.CloseInput()
+	r := p.Wait()
 
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
 	assertExactlyOnce(t, f, in)
 }
@@ -357,13 +350,13 @@ func TestWriteEchoesStatesWithoutRecords(t *testing.T) {
 
 	in := newInput().streamState(s).streamState(s).globalState(s)
 	r := run(t, in.bytes(0), args...)
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	for _, e := range checkWrite(t, f, in, r) {
 		assert.Zero(t, e.recorded+e.rejected)
 	}
 
 	empty := run(t, nil, args...)
-	assert.Equal(t, 0, empty.exit, "an empty input is a sync with nothing to do; stdout:\n%s", empty.stdout)
+	assert.Equal(t, 0, empty.Exit, "an empty input is a sync with nothing to do; stdout:\n%s", empty.Stdout)
 	checkWrite(t, f, newInput(), empty)
 	assert.Zero(t, f.api.Stats().Requests)
 }
@@ -375,9 +368,9 @@ func TestWriteFailsOnAnInputLineThatIsNotAMessage(t *testing.T) {
 	in := newInput().records(s, 5).streamState(s).other(`{"type":"RECORD","record":{"stream":"conversions","data":`).records(s, 5).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "system_error", kind)
 	assert.Contains(t, msg, "line 7", "the error names the input line")
 	assert.NotContains(t, stateIDs(echoed), 2, "no state after the bad line")
@@ -391,10 +384,10 @@ func TestWriteFailsWithAConfigErrorWhenAPixelIsRefused(t *testing.T) {
 	in := newInput().records(good, 10).records(gone, 10).streamState(good).streamState(gone)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(good, gone))...)
 
-	assert.Equal(t, 1, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	echoed := checkWrite(t, f, in, r)
 	assert.NotContains(t, stateIDs(echoed), 2, "the refused pixel's state is not echoed")
-	kind, msg := r.failure(t)
+	kind, msg := r.Failure(t)
 	assert.Equal(t, "config_error", kind)
 	assert.Contains(t, msg, "pxl_gone")
 }
@@ -409,6 +402,18 @@ func TestStateOfAStreamOutsideTheCatalogCountsNoRecords(t *testing.T) {
 	in := newInput().records(a, 5).streamState(a).records(a, 3).streamState(z).streamState(a)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(a))...)
 
-	assert.Equal(t, 0, r.exit, "exit code; stdout:\n%s", r.stdout)
+	assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
 	checkWrite(t, f, in, r)
+}
+
+// eachErrorMode runs test twice in parallel subtests: with continue_on_errors on, and off.
+func eachErrorMode(t *testing.T, test func(t *testing.T, continueOnErrors bool)) {
+	t.Helper()
+	for _, continueOnErrors := range []bool{true, false} {
+		name := map[bool]string{true: "continue on errors", false: "fail on the first refusal"}[continueOnErrors]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, continueOnErrors)
+		})
+	}
 }

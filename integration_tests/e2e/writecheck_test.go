@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // arrival is the first time the fake accepted an event, and where.
@@ -40,7 +41,7 @@ func (r *inRecord) eventKey() string { return r.id + "\x00" + r.typ }
 type echoedState struct {
 	index    int // in the input
 	in       *inState
-	line     outLine
+	line     connectortest.Line
 	recorded float64 // destinationStats.recordCount
 	rejected float64 // destinationStats.rejectedRecordCount, 0 when absent
 }
@@ -60,11 +61,11 @@ type echoedState struct {
 //   - a run that ends 0 echoes every state and reports no error.
 //
 // It returns the echoed states.
-func checkWrite(t *testing.T, f *fake, in *input, r *result) []echoedState {
+func checkWrite(t *testing.T, f *fake, in *input, r *connectortest.Result) []echoedState {
 	t.Helper()
 	checkCommon(t, r)
-	for _, m := range r.msgs {
-		assert.Contains(t, []string{"STATE", "LOG", "TRACE"}, m.Type, "write prints states, logs and traces: %s", m.line.text)
+	for _, m := range r.Messages {
+		assert.Contains(t, []string{"STATE", "LOG", "TRACE"}, m.Type, "write prints states, logs and traces: %s", m.Line.Text)
 	}
 	byID := map[int]int{}
 	for i, m := range in.msgs {
@@ -75,7 +76,7 @@ func checkWrite(t *testing.T, f *fake, in *input, r *result) []echoedState {
 	arrived := arrivals(f)
 	var echoed []echoedState
 	order := newEchoOrder()
-	for _, m := range r.ofType("STATE") {
+	for _, m := range r.OfType("STATE") {
 		e, ok := matchState(t, in, byID, m)
 		if !ok || !order.check(t, in, e) {
 			continue
@@ -83,9 +84,9 @@ func checkWrite(t *testing.T, f *fake, in *input, r *result) []echoedState {
 		checkCoverage(t, in, e, arrived)
 		echoed = append(echoed, e)
 	}
-	if r.exit == 0 {
-		assert.Len(t, echoed, len(in.states()), "a successful write echoes every state; stdout:\n%s", r.stdout)
-		assert.Empty(t, r.errorTraces(), "a successful write reports no error")
+	if r.Exit == 0 {
+		assert.Len(t, echoed, len(in.states()), "a successful write echoes every state; stdout:\n%s", r.Stdout)
+		assert.Empty(t, r.ErrorTraces(), "a successful write reports no error")
 	}
 	return echoed
 }
@@ -130,14 +131,14 @@ func (o *echoOrder) check(t *testing.T, in *input, e echoedState) bool {
 
 // matchState finds an echoed state's input and checks that it is echoed verbatim with
 // destinationStats.
-func matchState(t *testing.T, in *input, byID map[int]int, m message) (echoedState, bool) {
+func matchState(t *testing.T, in *input, byID map[int]int, m connectortest.Message) (echoedState, bool) {
 	t.Helper()
 	var head struct {
 		ID    *int            `json:"id"`
 		Stats json.RawMessage `json:"destinationStats"`
 	}
-	if !assert.NoError(t, json.Unmarshal(m.state, &head), "state: %s", m.line.text) ||
-		!assert.NotNil(t, head.ID, "an echoed state keeps its id: %s", m.line.text) {
+	if !assert.NoError(t, json.Unmarshal(m.State, &head), "state: %s", m.Line.Text) ||
+		!assert.NotNil(t, head.ID, "an echoed state keeps its id: %s", m.Line.Text) {
 		return echoedState{}, false
 	}
 	index, ok := byID[*head.ID]
@@ -145,13 +146,13 @@ func matchState(t *testing.T, in *input, byID map[int]int, m message) (echoedSta
 		return echoedState{}, false
 	}
 	st := in.msgs[index].state
-	got, want := decodeExact(t, m.state), decodeExact(t, st.raw)
+	got, want := decodeExact(t, m.State), decodeExact(t, st.raw)
 	delete(got, "destinationStats")
 	assert.Equal(t, want, got, "state %d is echoed with every input field kept", st.id)
 
-	e := echoedState{index: index, in: st, line: m.line}
+	e := echoedState{index: index, in: st, line: m.Line}
 	var stats map[string]json.RawMessage
-	if !assert.NoError(t, json.Unmarshal(head.Stats, &stats), "state %d has destinationStats: %s", st.id, m.line.text) {
+	if !assert.NoError(t, json.Unmarshal(head.Stats, &stats), "state %d has destinationStats: %s", st.id, m.Line.Text) {
 		return e, true
 	}
 	for name, v := range stats {
@@ -189,7 +190,7 @@ func checkCoverage(t *testing.T, in *input, e echoedState, arrived map[string]ar
 		switch {
 		case r.refused:
 			assert.False(t, ok, "refused record %s never reaches the API", r.id)
-		case !ok || !a.at.Before(e.line.at):
+		case !ok || !a.at.Before(e.line.At):
 			missing++
 			if missing <= 3 {
 				assert.Failf(t, "state echoed before its records", "state %d was echoed before record %s (stream %s, input line %d) reached the API",
@@ -228,6 +229,18 @@ func number(t *testing.T, raw json.RawMessage) float64 {
 	f, err := strconv.ParseFloat(strings.TrimSpace(string(raw)), 64)
 	assert.NoError(t, err, "a number: %s", raw)
 	return f
+}
+
+// eventsByID decodes the events the fake stored, by id (the last one stored of an id).
+func eventsByID(t *testing.T, f *fake) map[string]map[string]any {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for _, e := range f.api.Events() {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(e.Raw, &ev))
+		got[e.ID] = ev
+	}
+	return got
 }
 
 // stateIDs returns the ids of echoed states.

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from run and read from the test.
@@ -39,6 +40,8 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestMain(m *testing.M) { os.Exit(connectortest.Main(m)) }
 
 func get(t *testing.T, url, key string) (int, []byte) {
 	t.Helper()
@@ -165,17 +168,11 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a binary")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool in PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "fakeapi")
-	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-
+	t.Parallel()
+	bin := connectortest.BinaryOf(t, connectortest.Build{Package: "integration_tests/cmd/fakeapi"})
 	for _, stopBy := range []string{"SIGTERM", "stdin EOF"} {
 		t.Run(stopBy, func(t *testing.T) {
+			t.Parallel()
 			cmd := exec.CommandContext(t.Context(), bin, "-addr", "127.0.0.1:0", "-exit-on-eof")
 			stdin, err := cmd.StdinPipe()
 			require.NoError(t, err)

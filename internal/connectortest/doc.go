@@ -1,0 +1,9 @@
+// Package connectortest is what the connector's tests share to run it as the platform does:
+// it builds the connector (or another main package of the module) once per test process,
+// runs the binary with its stdout read line by line, decodes the stdout transcript into
+// protocol messages (by type, error traces, logs), writes configuration and catalog files,
+// and finds loopback ports where nothing listens.
+//
+// It imports neither the connector's packages nor the fake API, so that any test package,
+// the destination package's internal tests included, can use it without an import cycle.
+package connectortest
