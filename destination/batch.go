@@ -32,7 +32,7 @@ type batch struct {
 	body  []byte
 	items []item
 	raw   []byte // the records' data, when rejected records are stored; empty otherwise
-	open  bool // still in the batcher, taking events
+	open  bool   // still in the batcher, taking events
 	// spilled is where the body waits while it is in the spill file (body is then nil); nil
 	// for a body in memory, which holds its bytes of the byte budget.
 	spilled *spillRef

@@ -1,15 +1,14 @@
 package connectortest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/gobuild"
 )
 
 // BinaryEnv names an environment variable that, when set, gives the connector binary to test
@@ -17,14 +16,8 @@ import (
 // the default build only.
 const BinaryEnv = "E2E_BINARY"
 
-// Build says what to build: a main package of this module and the linker flags.
-type Build struct {
-	// Package is the main package's directory relative to the module root, "." (the
-	// connector) when empty.
-	Package string
-	// LDFlags are passed to go build -ldflags, such as "-X main.version=1.2.3".
-	LDFlags string
-}
+// Build says what to build (see gobuild.Build).
+type Build = gobuild.Build
 
 // builds is the process's cache of built binaries: each Build is built once per test process
 // and shared by every test of it.
@@ -86,45 +79,16 @@ func BuildOnce(ctx context.Context, b Build) (string, error) {
 	return one.path, one.err
 }
 
-// BuildTo runs go build for b into dir, which it creates, and returns the binary's path. It
-// needs the go command on PATH and builds without -race, whatever the test process uses.
+// BuildTo builds b into dir and returns the binary's path (see gobuild.To).
 func BuildTo(ctx context.Context, dir string, b Build) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	pkg := b.Package
-	if pkg == "" {
-		pkg = "."
-	}
-	name := filepath.Base(filepath.Join(ModuleRoot(), pkg))
-	if pkg == "." {
-		name = ConnectorName
-	}
-	path := filepath.Join(dir, name)
-	args := []string{"build", "-o", path}
-	if b.LDFlags != "" {
-		args = append(args, "-ldflags", b.LDFlags)
-	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "./"+filepath.ToSlash(filepath.Clean(pkg)))...)
-	cmd.Dir = ModuleRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, bytes.TrimSpace(out))
-	}
-	return path, nil
+	return gobuild.To(ctx, dir, b)
 }
 
 // ConnectorName is the file name of the connector binary.
-const ConnectorName = "destination-openai-ads-conversions"
+const ConnectorName = gobuild.ConnectorName
 
-// ModuleRoot returns the absolute path of the module's root directory (where go.mod is),
-// found from this source file's location, so that it works from any working directory.
-func ModuleRoot() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		panic("connectortest: cannot locate the source file")
-	}
-	return filepath.Dir(filepath.Dir(filepath.Dir(file)))
-}
+// ModuleRoot returns the absolute path of the module's root directory (see gobuild.ModuleRoot).
+func ModuleRoot() string { return gobuild.ModuleRoot() }
 
 // Main runs a package's tests and then removes the binaries they built. Call it from TestMain:
 //

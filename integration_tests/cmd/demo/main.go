@@ -33,7 +33,7 @@ import (
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fakeapi"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/integration_tests/fixtures"
-	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/gobuild"
 )
 
 const apiKey = "sk-demo-conversions-key"
@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintln(stdout, "Building the connector (go build)...")
-	bin, err := connectortest.BuildTo(ctx, dir, connectortest.Build{})
+	bin, err := gobuild.To(ctx, dir, gobuild.Build{})
 	if err != nil {
 		return err
 	}
