@@ -181,7 +181,7 @@ func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) err
 		}
 		return w.ConnectionStatus(protocol.StatusFailed, msg)
 	}
-	w.Redact(cfg.APIKey.Reveal())
+	redactSecrets(w, cfg)
 	hc := NewHTTPClient(4)
 	defer hc.CloseIdleConnections()
 	c := &checker{cfg: cfg, client: NewClient(cfg, hc, env.Version), now: env.Now}

@@ -38,7 +38,7 @@ func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) 
 	if err != nil {
 		return reportFailure(w, protocol.ConfigError, configProblems(err), "")
 	}
-	w.Redact(cfg.APIKey.Reveal())
+	redactSecrets(w, cfg)
 	hc := NewHTTPClient(2)
 	defer hc.CloseIdleConnections()
 	client := NewClient(cfg, hc, env.Version)

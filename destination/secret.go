@@ -1,24 +1,9 @@
 package destination
 
-import "log/slog"
+import "github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 
 // Secret is a string that never shows itself: it prints, logs and marshals as "[redacted]".
-// Call Reveal where the real value is needed (the Authorization header, and nowhere else).
-type Secret string
+// It is [protocol.Secret], shared with the rejected-records store's S3 keys.
+type Secret = protocol.Secret
 
 const redacted = "[redacted]"
-
-// Reveal returns the secret's value.
-func (s Secret) Reveal() string { return string(s) }
-
-// String returns "[redacted]".
-func (s Secret) String() string { return redacted }
-
-// GoString returns "[redacted]", so %#v does not print the value either.
-func (s Secret) GoString() string { return redacted }
-
-// LogValue returns "[redacted]" for log/slog.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalJSON writes "[redacted]".
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
