@@ -3,13 +3,13 @@ package rejected
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -52,7 +52,7 @@ func newS3Store(ctx context.Context, cfg S3Config, opts Options) (*s3Store, erro
 				o.RateLimiter = ratelimit.None
 			})
 		}),
-		config.WithHTTPClient(&http.Client{Timeout: opts.RequestTimeout}),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(opts.RequestTimeout)),
 	}
 	if cfg.AccessKeyID != "" {
 		load = append(load, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
