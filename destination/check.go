@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/rejected"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -44,8 +45,34 @@ type checker struct {
 	now    func() time.Time
 }
 
-// run probes the ad-account endpoint, then each known pixel with a validate-only event.
+// run probes the OpenAI hosts, then the rejected-records bucket when one is configured.
 func (c *checker) run(ctx context.Context) verdict {
+	v := c.probeAPI(ctx)
+	if v.failure != "" || !c.cfg.ObjectStorage.Enabled() {
+		return v
+	}
+	return c.probeStore(ctx, v)
+}
+
+// probeStore writes and deletes a test object in the bucket of rejected records.
+func (c *checker) probeStore(ctx context.Context, v verdict) verdict {
+	err := rejected.Check(ctx, c.cfg.ObjectStorage, rejected.Options{Now: c.now, Attempts: checkAttempts, MaxBackoff: 2 * time.Second, RequestTimeout: 20 * time.Second})
+	var storeErr *rejected.StoreError
+	switch {
+	case err == nil:
+		v.message += fmt.Sprintf(" Rejected records go to %s, which accepted a test object.", c.cfg.ObjectStorage.Where())
+		return v
+	case ctx.Err() != nil:
+		return verdict{failure: protocol.ConfigError, message: "The check was interrupted before it finished. Run it again.", internal: err.Error()}
+	case errors.As(err, &storeErr):
+		return verdict{failure: protocol.ConfigError, message: sentence(storeErr.Error()), internal: err.Error()}
+	default:
+		return verdict{failure: protocol.ConfigError, message: sentence("cannot use the bucket of rejected records: " + err.Error()), internal: err.Error()}
+	}
+}
+
+// probeAPI probes the ad-account endpoint, then each known pixel with a validate-only event.
+func (c *checker) probeAPI(ctx context.Context) verdict {
 	timeout := min(c.cfg.RequestTimeout(), 20*time.Second)
 	account, accountErr := openai.RetryShort(ctx, checkAttempts, timeout, c.client.AdAccount)
 	if v, down := c.unavailable(ctx, accountErr); down && (len(c.cfg.Pixels()) == 0 || v.failure == protocol.SystemError) {

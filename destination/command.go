@@ -184,7 +184,7 @@ func runCheck(ctx context.Context, path string, w *protocol.Writer, env Env) err
 		}
 		return w.ConnectionStatus(protocol.StatusFailed, msg)
 	}
-	w.Redact(cfg.APIKey.Reveal())
+	redactSecrets(w, cfg)
 	hc := openai.NewHTTPClient(4)
 	defer hc.CloseIdleConnections()
 	c := &checker{cfg: cfg, client: newClient(cfg, hc, env), now: env.Now}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the image has no zone database: embed it for timestamp_time_zone
+
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/rejected"
 )
 
 // Config is the destination's configuration, as the user enters it in the platform's form.
@@ -34,6 +36,10 @@ type Config struct {
 	MaxRetrySeconds       int    `json:"max_retry_seconds" jsonschema:"title=Retry budget per pixel (seconds),description=How long a pixel may keep failing with rate limits and server errors before its records are given up: then the sync fails with a transient error\\, or with Continue on errors those records are rejected (rule retry_budget) and the other pixels go on. 0 means one attempt and no retry. Values above 600 count as 600\\, so that a stuck pixel never holds a checkpoint for 15 minutes.,default=300,minimum=0,maximum=7200"`
 
 	TimestampTimeZone string `json:"timestamp_time_zone" jsonschema:"title=Timestamp time zone,description=The IANA time zone (such as UTC\\, Europe/Paris or America/New_York) in which a timestamp_ms without a zone (2026-11-30 12:34:56\\, as from a timestamp_without_timezone column) is read. Timestamps with a zone or an offset keep theirs.,default=UTC,example=Europe/Paris"`
+
+	// ObjectStorage is where rejected records are stored (object_storage_config, as the
+	// platform's data-activation destinations declare it); None by default.
+	ObjectStorage rejected.StorageConfig `json:"object_storage_config" jsonschema:"title=Object Storage Spec,description=Where rejected records are stored. None: they are only counted and logged. S3: each one is written with the reason it was refused to a bucket of yours (one object per stream and part)\\, so that you can fix the rows at the source and let the next sync send them."`
 }
 
 // StreamPixel names the pixel of one stream.
@@ -159,6 +165,12 @@ func decodeConfig(data []byte, c *Config) error {
 			errs = append(errs, decodeStreamPixels(value, &c.StreamPixels)...)
 			continue
 		}
+		if name == storageField {
+			if err := json.Unmarshal(value, &c.ObjectStorage); err != nil {
+				errs = append(errs, &FieldError{Field: name, Err: err})
+			}
+			continue
+		}
 		if err := json.Unmarshal(value, v.Field(i).Addr().Interface()); err != nil {
 			errs = append(errs, &FieldError{Field: name, Err: fmt.Errorf("must be %s", kindWords(v.Field(i).Type()))})
 		}
@@ -265,6 +277,7 @@ func (c *Config) normalise() {
 	if c.TimestampTimeZone == "" {
 		c.TimestampTimeZone = DefaultTimestampTimeZone
 	}
+	normaliseStorage(&c.ObjectStorage)
 	for i := range c.StreamPixels {
 		p := &c.StreamPixels[i]
 		p.StreamName = strings.TrimSpace(p.StreamName)
@@ -308,6 +321,7 @@ func (c *Config) Validate() error {
 	add("request_timeout_seconds", validateRange(c.RequestTimeoutSeconds, 1, 600))
 	add("max_retry_seconds", validateRange(c.MaxRetrySeconds, 0, 7200))
 	add("timestamp_time_zone", validateTimeZone(c.TimestampTimeZone))
+	errs = append(errs, validateStorage(c.ObjectStorage)...)
 	return errors.Join(errs...)
 }
 
@@ -392,17 +406,23 @@ func validateRange(v, lo, hi int) error {
 // validateBaseURL accepts an https:// URL, or an http:// URL whose host is a loopback address
 // (so that tests and the demo run offline).
 func validateBaseURL(raw string) error {
+	return validateHostURL(raw, "https://bzr.openai.com", "the connector adds /v1/... itself")
+}
+
+// validateHostURL accepts a URL of scheme and host only: https://, or http:// for a loopback
+// host. example is shown in the messages; noPath says why a path is refused.
+func validateHostURL(raw, example, noPath string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return errors.New("must be an absolute URL such as https://bzr.openai.com")
+		return errors.New("must be an absolute URL such as " + example)
 	}
 	switch {
 	case u.User != nil:
 		return errors.New("must not contain a user name or password")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
-		return errors.New("must not contain a query or a fragment: give only the scheme and host, such as https://bzr.openai.com")
+		return errors.New("must not contain a query or a fragment: give only the scheme and host, such as " + example)
 	case u.Path != "" && u.Path != "/":
-		return errors.New("must not contain a path (the connector adds /v1/... itself): give only the scheme and host, such as https://bzr.openai.com")
+		return fmt.Errorf("must not contain a path (%s): give only the scheme and host, such as %s", noPath, example)
 	}
 	switch u.Scheme {
 	case "https":

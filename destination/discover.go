@@ -39,7 +39,7 @@ func runDiscover(ctx context.Context, path string, w *protocol.Writer, env Env) 
 	if err != nil {
 		return reportFailure(w, protocol.ConfigError, configProblems(err), "")
 	}
-	w.Redact(cfg.APIKey.Reveal())
+	redactSecrets(w, cfg)
 	hc := openai.NewHTTPClient(2)
 	defer hc.CloseIdleConnections()
 	client := newClient(cfg, hc, env)

@@ -44,6 +44,7 @@ var uiFields = map[string]uiField{
 	"ads_api_base_url":         {order: 10, group: "advanced", pattern: "https://host (http:// only for loopback hosts)"},
 	"timestamp_time_zone":      {order: 11, group: "advanced"},
 	"default_action_source":    {order: 12, group: "advanced"},
+	"object_storage_config":    {order: 13, group: "advanced"},
 }
 
 // uiStreamPixelFields places the fields of one stream_pixels entry.
@@ -108,11 +109,14 @@ func ConnectionSpecification() json.RawMessage {
 	s := r.Reflect(&Config{})
 	s.Version = "http://json-schema.org/draft-07/schema#"
 	s.ID = ""
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the platform's specs keep the links of descriptions readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
 		panic(fmt.Sprintf("marshal the config schema: %v", err)) // a bug: the schema is static
 	}
-	return append(b, '\n')
+	return b.Bytes()
 }
 
 // Spec returns the SPEC message's payload.

@@ -132,7 +132,7 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 	if err != nil {
 		return nil, errors.New(configProblems(err))
 	}
-	out.Redact(cfg.APIKey.Reveal())
+	redactSecrets(out, cfg)
 	catalog, err := loadCatalog(catalogPath)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,8 @@
 # Runs every check the project has, as CI does: formatting, vet, staticcheck, the whole test
 # suite with the race detector (unit, end-to-end through the built binary, fake API), short
 # fuzz runs, and the container image proof. Installs what it needs (Go modules through the
-# module proxy; Debian's buildah and busybox-static for the image proof).
+# module proxy, SeaweedFS's weed for the S3 tests; Debian's buildah and busybox-static for the
+# image proof).
 #
 #   scripts/test.sh            everything
 #   SKIP_IMAGE=1 scripts/test.sh   everything but the container image proof
@@ -26,6 +27,9 @@ go vet ./...
 
 step "staticcheck ($STATICCHECK)"
 go run "$STATICCHECK" ./...
+
+step "S3 test server (SeaweedFS from the module proxy, built once into the user cache)"
+go run ./internal/s3server/cmd/ensure
 
 step "go test -race"
 go test -race -count=1 -timeout 20m ./...
