@@ -230,7 +230,9 @@ func start(ctx context.Context, bin, dir string) (*Server, error) {
 		// small volumes, as many as the disk holds: each bucket takes volumes of its own
 		"-master.volumeSizeLimitMB=32", "-volume.max=0")
 	s.cmd.Stdout, s.cmd.Stderr = &log, &log
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, to stop it whole; killed with the test binary should that die
+	// before Close (a test timeout).
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
