@@ -13,6 +13,7 @@ type discardStore struct{}
 
 func (discardStore) put(context.Context, string, []byte) error { return nil }
 func (discardStore) remove(context.Context, string) error      { return nil }
+func (discardStore) exists(context.Context) error              { return nil }
 
 // BenchmarkWriterCSVGzip adds rejected records of about 300 bytes, spread over 4 streams, to
 // a writer of CSV+GZIP parts, into memory and into the real S3 test server.

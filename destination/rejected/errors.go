@@ -63,7 +63,7 @@ func causeOf(err error) Cause {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode() {
-		case "NoSuchBucket":
+		case "NoSuchBucket", "NotFound":
 			return CauseNoSuchBucket
 		case "AccessDenied", "AllAccessDisabled", "AccountProblem":
 			return CauseAccessDenied

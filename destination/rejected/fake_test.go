@@ -37,6 +37,8 @@ func (m *memStore) put(ctx context.Context, key string, body []byte) error {
 	return nil
 }
 
+func (m *memStore) exists(context.Context) error { return nil }
+
 func (m *memStore) remove(ctx context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -140,33 +140,42 @@ func TestS3OnStoredSeesTheObject(t *testing.T) {
 	w, err := New(t.Context(), cfg, Options{})
 	require.NoError(t, err)
 	objectsAtCallback := make(chan int, 1)
+	client := srv.Client()
 	require.NoError(t, w.Add(t.Context(), record("orders", 1), func() {
-		objectsAtCallback <- len(readBucket(t, srv, cfg.S3.BucketName))
+		list, err := client.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(cfg.S3.BucketName)})
+		if err == nil {
+			objectsAtCallback <- len(list.Contents)
+		}
 	}))
 	assert.Empty(t, readBucket(t, srv, cfg.S3.BucketName), "nothing is uploaded before the part closes")
 	require.NoError(t, w.Flush(t.Context()))
-	assert.Equal(t, 1, <-objectsAtCallback, "the object exists when onStored runs")
-	require.NoError(t, w.Close(t.Context()))
+	require.NoError(t, w.Close(t.Context()), "Close waits for the upload and its callbacks")
+	select {
+	case n := <-objectsAtCallback:
+		assert.Equal(t, 1, n, "the object exists when onStored runs")
+	default:
+		t.Fatal("onStored did not run")
+	}
 }
 
 func TestS3FailuresStopTheWriterNamingTheCause(t *testing.T) {
 	srv := s3Server(t)
-	t.Run("bucket deleted mid-run", func(t *testing.T) {
-		cfg := s3Config(t, srv, FormatCSV, NoFlattening, CompressionGZIP)
-		opts := fastFailing
-		w, err := New(t.Context(), cfg, opts)
+	t.Run("store gone mid-run", func(t *testing.T) {
+		own := s3server.Start(t)
+		cfg := s3Config(t, own, FormatCSV, NoFlattening, CompressionGZIP)
+		w, err := New(t.Context(), cfg, fastFailing)
 		require.NoError(t, err)
 		var stored atomic.Int64
 		require.NoError(t, w.Add(t.Context(), record("orders", 1), func() { stored.Add(1) }))
 		require.NoError(t, w.Flush(t.Context()))
 		waitFor(t, func() bool { return stored.Load() == 1 })
-		deleteBucket(t, srv, cfg.S3.BucketName)
+		own.Close()
 		require.NoError(t, w.Add(t.Context(), record("orders", 2), func() { stored.Add(1) }))
 		_ = w.Flush(t.Context())
 		err = w.Close(t.Context())
 		var storeErr *StoreError
 		require.ErrorAs(t, err, &storeErr)
-		assert.Equal(t, CauseNoSuchBucket, storeErr.Cause)
+		assert.Equal(t, CauseUnreachable, storeErr.Cause)
 		assert.Contains(t, err.Error(), cfg.S3.BucketName)
 		assert.EqualValues(t, 1, stored.Load(), "the unstored record is not reported stored")
 		assert.ErrorAs(t, w.Add(t.Context(), record("orders", 3), nil), &storeErr)
@@ -217,16 +226,6 @@ func TestS3CheckOutcomes(t *testing.T) {
 			assert.NotContains(t, err.Error(), cfg.S3.SecretAccessKey.Reveal()[:12])
 		})
 	}
-}
-
-func deleteBucket(t *testing.T, srv *s3server.Server, bucket string) {
-	client := srv.Client()
-	for key := range readBucket(t, srv, bucket) {
-		_, err := client.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-		require.NoError(t, err)
-	}
-	_, err := client.DeleteBucket(t.Context(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
 }
 
 // waitFor polls an observable condition for up to 30 seconds.

@@ -20,6 +20,7 @@ import (
 
 // objectStore is what the writer needs of a bucket.
 type objectStore interface {
+	exists(ctx context.Context) error // nil when the bucket exists and may be read
 	put(ctx context.Context, key string, body []byte) error
 	remove(ctx context.Context, key string) error
 }
@@ -82,6 +83,11 @@ func (s *s3Store) put(ctx context.Context, key string, body []byte) error {
 		Bucket: aws.String(s.bucket), Key: aws.String(key), Body: bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body))),
 	})
+	return classify(s.bucket, err, s.secrets)
+}
+
+func (s *s3Store) exists(ctx context.Context) error {
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(s.bucket)})
 	return classify(s.bucket, err, s.secrets)
 }
 

@@ -94,6 +94,7 @@ type part struct {
 	callbacks []func()
 	bytes     int64
 	opened    time.Time
+	key       string // its object's key, once closed
 }
 
 // New returns a Writer for cfg, or nil and no error when cfg stores nothing (None). ctx
@@ -254,19 +255,20 @@ func (w *Writer) cutWhere(ready func(*part) bool) {
 	}
 }
 
-// cutLocked takes the open part of stream k out, to be uploaded. w.mu is held.
+// cutLocked takes the open part of stream k out and names its object; the caller uploads
+// it. The upload is counted here, under w.mu, so that Close never misses one. w.mu is held.
 func (w *Writer) cutLocked(k streamKey) *part {
 	p := w.open[k]
 	delete(w.open, k)
+	p.key = w.objectKeyLocked(p)
+	w.uploads.Add(1)
 	return p
 }
 
 // objectKey names a closed part: its part number is the stream's next. A key this run has
 // used already (a file_name_format without {part_number}) gets the part number appended, so
 // that no object is overwritten.
-func (w *Writer) objectKey(p *part) string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+func (w *Writer) objectKeyLocked(p *part) string {
 	n := w.numbers[p.stream]
 	w.numbers[p.stream] = n + 1
 	key := w.layout.key(partName{namespace: p.stream.namespace, stream: p.stream.name, number: n, time: w.opts.Now()})
@@ -277,22 +279,20 @@ func (w *Writer) objectKey(p *part) string {
 	return key
 }
 
-// upload stores one part in the background, then calls its callbacks; a failure stops the
-// writer.
+// upload stores one closed part in the background, then calls its callbacks; a failure
+// stops the writer.
 func (w *Writer) upload(p *part) {
 	if p == nil {
 		return
 	}
-	key := w.objectKey(p)
-	w.uploads.Add(1)
 	go func() {
 		defer w.uploads.Done()
 		defer w.budget.Release(p.bytes)
-		if err := w.store1(key, p); err != nil {
+		if err := w.store1(p); err != nil {
 			w.fail(err)
 			return
 		}
-		w.opts.Logf("stored %d rejected records of stream %s in %s", len(p.records), p.stream.name, key)
+		w.opts.Logf("stored %d rejected records of stream %s in %s", len(p.records), p.stream.name, p.key)
 		for _, f := range p.callbacks {
 			if f != nil {
 				f()
@@ -302,7 +302,7 @@ func (w *Writer) upload(p *part) {
 }
 
 // store1 encodes and uploads one part, unless the writer has failed already.
-func (w *Writer) store1(key string, p *part) error {
+func (w *Writer) store1(p *part) error {
 	select {
 	case w.slots <- struct{}{}:
 		defer func() { <-w.slots }()
@@ -314,9 +314,9 @@ func (w *Writer) store1(key string, p *part) error {
 	}
 	body, err := encodePart(w.cfg, p.records)
 	if err != nil {
-		return fmt.Errorf("encode part %s: %w", key, err)
+		return fmt.Errorf("encode part %s: %w", p.key, err)
 	}
-	return w.store.put(w.ctx, key, body)
+	return w.store.put(w.ctx, p.key, body)
 }
 
 func (w *Writer) fail(err error) {

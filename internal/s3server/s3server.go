@@ -226,9 +226,13 @@ func start(ctx context.Context, bin, dir string) (*Server, error) {
 	s.cmd = exec.Command(bin, "server", "-dir="+data, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
 		fmt.Sprintf("-master.port=%d", ports[0]), fmt.Sprintf("-volume.port=%d", ports[1]),
 		fmt.Sprintf("-filer.port=%d", ports[2]), "-s3", fmt.Sprintf("-s3.port=%d", ports[3]),
-		"-s3.config="+identities, "-master.volumeSizeLimitMB=64")
+		"-s3.config="+identities,
+		// small volumes, as many as the disk holds: each bucket takes volumes of its own
+		"-master.volumeSizeLimitMB=32", "-volume.max=0")
 	s.cmd.Stdout, s.cmd.Stderr = &log, &log
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, to stop it whole; killed with the test binary should that die
+	// before Close (a test timeout).
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
