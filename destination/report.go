@@ -127,7 +127,10 @@ func (w *syncWriter) logSummary() {
 	}
 	received, delivered, rejected := w.ledger.totals()
 	outcome := ""
-	if rejected > 0 {
+	switch {
+	case rejected > 0 && w.keeper != nil:
+		outcome = " (rejected records were not sent: see each stream's counts by rule above; " + w.keeper.summary() + ")"
+	case rejected > 0:
 		outcome = " (rejected records were not sent: see each stream's counts by rule above)"
 	}
 	n := w.deliver.count

@@ -12,6 +12,7 @@ import (
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/checkpoint"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/openai"
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/rejected"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -105,6 +106,7 @@ type syncWriter struct {
 	// keepsRecords is set when rejected records are stored: batches then carry their records'
 	// data, so that a record the API refuses can be stored as the platform sent it.
 	keepsRecords bool
+	keeper       *bucketKeeper // nil when rejected records are not stored
 
 	// Owned by the input loop.
 	unknownStreams map[protocol.StreamDescriptor]bool
@@ -176,7 +178,30 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 	w.spill.warn = func(msg string) { w.logf(protocol.LevelWarn, "%s", msg) }
 	w.deliver.stalled = w.budget.nudge
 	w.budget.capped = w.spillable
+	if err := w.keepRejected(); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// keepRejected wires the bucket of rejected records, when object_storage_config names one: the
+// ledger then hands every rejection to it, and batches carry their records' data so that a
+// record the API refuses is stored as the platform sent it. Uploads end when the calls are cut.
+func (w *syncWriter) keepRejected() error {
+	if !w.cfg.ObjectStorage.Enabled() {
+		return nil
+	}
+	store, err := rejected.New(w.stop.calls, w.cfg.ObjectStorage, rejected.Options{
+		Now: w.opts.now, PartAge: rejectedPartAge,
+		Logf: func(format string, args ...any) { w.logf(protocol.LevelInfo, "Rejected records: "+format+".", args...) },
+	})
+	if err != nil {
+		return &failure{kind: protocol.ConfigError, message: "The bucket of rejected records cannot be used: " + err.Error() + "."}
+	}
+	w.keeper = &bucketKeeper{store: store, ctx: w.stop.sending, ledger: w.ledger}
+	w.ledger.keeper = w.keeper
+	w.keepsRecords = true
+	return nil
 }
 
 // stops are the two signals that end a write early: stop reading (no more input is read or
@@ -216,6 +241,7 @@ func (s *stops) sendContexts() sendContexts { return sendContexts{wait: s.sendin
 //	├── preparers, one per CPU (input.go)   end when the reader is done, or at stop reading
 //	├── senders, max_in_flight (send.go)    end when the lanes are closed and empty, or at stop sending
 //	├── progress (report.go)                ends when run stops it, after the senders
+//	├── rejected-records store (keep.go)    its part timer and uploads end at its close, after the senders
 //	└── grace timer                         cuts the calls shutdownGrace after a signal; stopped by run
 //
 // A signal (ctx done) stops reading at once and cuts the calls after the grace; a failure stops
@@ -257,6 +283,9 @@ func (w *syncWriter) run(ctx context.Context, stdin io.Reader) error {
 	w.lanes.close()
 	senders.Wait()
 	preparers.Wait()
+	if w.keeper != nil {
+		w.keeper.close(w.stop.calls) // every rejection is in; a signal's grace bounds the uploads
+	}
 	stopProgress()
 	// A signal that came after the end of input, while the last batches drained, still
 	// makes this an interrupted sync, not an unfinished one.
