@@ -46,64 +46,32 @@ func (l *itemList) at(i int) *item {
 // scanItems reads the contents array at p.i into r.ds.items; null elements
 // are left out.
 func (r *record) scanItems(p *parser) error {
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		more, err := p.nextElem(n)
-		if err != nil || !more {
-			return err
-		}
+	return p.eachElem(func() error {
 		if p.i < len(p.s) && p.s[p.i] == '{' {
-			if err := r.scanItem(p, r.ds.items.add(), r.ds.items.n-1); err != nil {
-				return err
-			}
-			continue
+			return r.scanItem(p, r.ds.items.add(), r.ds.items.n-1)
 		}
 		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k != null {
+		if err == nil && v.k != null {
 			r.ds.items.add().notObject = true
 		}
-	}
+		return err
+	})
 }
 
 // scanItem reads the content item at p.i, dropping undocumented fields.
 func (r *record) scanItem(p *parser, it *item, i int) error {
-	if err := p.open(); err != nil {
-		return err
-	}
 	var others []string
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
-			continue
-		}
-		slot := it.slot(k)
-		if slot == nil {
-			if seenBefore(&others, k) {
-				return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
-			}
-			if !isMetadata(k) {
-				r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
-				r.keep(sectionContents, i, k, v)
-			}
-			continue
-		}
-		if slot.k != absent {
+	return p.eachValue(func(k string, v val) error {
+		undocumented, dup := fill(it.slot(k), &others, k, v)
+		switch {
+		case dup:
 			return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
+		case undocumented && !isMetadata(k):
+			r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
+			r.keep(sectionContents, i, k, v)
 		}
-		*slot = v
-	}
+		return nil
+	})
 }
 
 func (it *item) slot(k string) *val {
@@ -141,10 +109,7 @@ func (r *record) normaliseContents(cur string) *problem {
 	switch v := r.ds.contents; v.k {
 	case array: // scanned with the data
 	case text:
-		p, blank, err := embedded(v.s, '[')
-		if err == nil && !blank {
-			err = finish(&p, r.scanItems(&p))
-		}
+		blank, err := scanEmbedded(v.s, '[', r.scanItems)
 		if err != nil {
 			return embeddedProblem("data.contents", RuleContentsArray, err)
 		}

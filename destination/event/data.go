@@ -27,11 +27,7 @@ func (r *record) normaliseData() *problem {
 	switch r.data.k {
 	case absent, object: // an object was scanned with the record
 	case text:
-		p, blank, err := embedded(r.data.s, '{')
-		if err == nil && !blank {
-			err = finish(&p, r.scanData(&p))
-		}
-		if err != nil {
+		if _, err := scanEmbedded(r.data.s, '{', r.scanData); err != nil {
 			return embeddedProblem("data", RuleJSONObject, err)
 		}
 	default:
@@ -97,45 +93,28 @@ func (r *record) shapeFields(s *dataScan) *problem {
 // shapeFields; undocumented ones are dropped.
 func (r *record) scanData(p *parser) error {
 	s := &r.ds
-	if err := p.open(); err != nil {
-		return err
-	}
 	var others []string
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
+	return p.eachMember(func(k string) error {
 		if k == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
 			if s.contents.k != absent {
 				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
 			}
 			s.contents = val{k: array}
-			if err := r.scanItems(p); err != nil {
-				return err
-			}
-			continue
+			return r.scanItems(p)
 		}
 		v, err := p.raw()
-		if err != nil {
+		if err != nil || v.k == null {
 			return err
 		}
-		if v.k == null {
-			continue
-		}
-		slot := s.slot(k)
-		if slot == nil {
-			if seenBefore(&others, k) {
-				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
-			}
-			r.otherData(k, v)
-			continue
-		}
-		if slot.k != absent {
+		undocumented, dup := fill(s.slot(k), &others, k, v)
+		switch {
+		case dup:
 			return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
+		case undocumented:
+			r.otherData(k, v)
 		}
-		*slot = v
-	}
+		return nil
+	})
 }
 
 // slot returns where the data field k is kept, or nil.

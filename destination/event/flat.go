@@ -30,6 +30,10 @@ const (
 // errFlatColumns stops the scan of a record at its first flat column.
 var errFlatColumns = &problem{rule: "flat_columns"}
 
+// errNotFlat ends a read of the record's members for flattening: a member is
+// given twice, so the record is scanned as it is.
+var errNotFlat = &parseError{msg: "not a record to flatten"}
+
 // isFlatKey reports whether the top-level key k is a flat column.
 func isFlatKey(k string) bool {
 	return len(k) > len(userPrefix) && (k[:len(userPrefix)] == userPrefix || k[:len(dataPrefix)] == dataPrefix)
@@ -111,26 +115,19 @@ func flatten(data string) (string, flatColumns, *problem) {
 func (fr *flatRecord) read(data string) bool {
 	p := parser{s: data}
 	p.skipSpace()
-	if p.i >= len(p.s) || p.s[p.i] != '{' || p.open() != nil {
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
 		return false
 	}
 	fr.out = append(fr.out, '{')
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil {
-			return false
-		}
-		if !more {
-			break
-		}
+	err := p.eachMember(func(k string) error {
 		start := p.i
 		v, err := p.raw()
-		if err != nil || !fr.member(k, v, data[start:p.i]) {
-			return false
+		if err == nil && !fr.member(k, v, data[start:p.i]) {
+			err = errNotFlat
 		}
-	}
-	p.skipSpace()
-	return p.i == len(p.s)
+		return err
+	})
+	return finish(&p, err) == nil
 }
 
 // member files the top-level member k, whose value v has the JSON text raw.
@@ -210,33 +207,23 @@ func (o *flatObject) readNested() bool {
 	default:
 		return false
 	}
-	if p.open() != nil {
-		return false
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil {
-			return false
-		}
-		if !more {
-			break
-		}
+	err := p.eachMember(func(k string) error {
 		start := p.i
 		v, err := p.raw()
 		if err != nil {
-			return false
+			return err
 		}
 		for _, m := range o.members {
 			if m.key == k {
-				return false
+				return errNotFlat
 			}
 		}
 		if v.k != null {
 			o.members = append(o.members, flatMember{key: k, raw: p.s[start:p.i]})
 		}
-	}
-	p.skipSpace()
-	return p.i == len(p.s)
+		return nil
+	})
+	return finish(&p, err) == nil
 }
 
 // add merges the flat column f, refusing a field given twice with different

@@ -58,47 +58,30 @@ func (r *record) scanEvent(p *parser) error {
 		}
 		return reject("", RuleJSONObject, "record data must be a JSON object")
 	}
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
+	return p.eachMember(func(k string) error {
 		at := p.i
 		if k == "user" || k == "data" {
-			done, err := r.scanNested(p, k)
-			if err != nil {
+			if done, err := r.scanNested(p, k); err != nil || done {
 				return err
-			}
-			if done {
-				continue
 			}
 		}
 		v, err := p.raw()
-		if err != nil {
+		if err != nil || v.k == null {
 			return err
-		}
-		if v.k == null {
-			continue
 		}
 		slot := r.field(k)
 		if slot == nil && r.flat == nil && isFlatKey(k) {
 			return errFlatColumns
 		}
-		if slot == nil {
-			if seenBefore(&r.others, k) {
-				return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
-			}
-			r.other(k, v)
-			continue
-		}
-		if slot.k != absent {
+		undocumented, dup := fill(slot, &r.others, k, v)
+		switch {
+		case dup:
 			return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
+		case undocumented:
+			r.other(k, v)
 		}
-		*slot = v
-	}
+		return nil
+	})
 }
 
 // scanNested scans user or data in place when it is an object, so that it

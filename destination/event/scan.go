@@ -78,6 +78,66 @@ func (p *parser) skip() error {
 	}
 }
 
+// eachMember reads the object at p.i, calling each with every key while p.i is
+// at the member's value; each must read the value. The first error ends it.
+func (p *parser) eachMember(each func(k string) error) error {
+	if err := p.open(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		k, more, err := p.next(n)
+		if err != nil || !more {
+			return err
+		}
+		if err := each(k); err != nil {
+			return err
+		}
+	}
+}
+
+// eachValue reads the object at p.i, calling each with every member whose
+// value is not null.
+func (p *parser) eachValue(each func(k string, v val) error) error {
+	return p.eachMember(func(k string) error {
+		v, err := p.raw()
+		if err != nil || v.k == null {
+			return err
+		}
+		return each(k, v)
+	})
+}
+
+// eachElem reads the array at p.i, calling each while p.i is at every
+// element; each must read the element. The first error ends it.
+func (p *parser) eachElem(each func() error) error {
+	if err := p.open(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		more, err := p.nextElem(n)
+		if err != nil || !more {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+}
+
+// fill keeps v in slot, where a documented field is kept. For an undocumented
+// field (slot nil) it notes k in others instead and reports undocumented. dup
+// reports a field given twice, documented or not.
+func fill(slot *val, others *[]string, k string, v val) (undocumented, dup bool) {
+	if slot == nil {
+		return true, seenBefore(others, k)
+	}
+	if slot.k != absent {
+		return false, true
+	}
+	*slot = v
+	return false, false
+}
+
 // open consumes the '{' or '[' at p.i.
 func (p *parser) open() error {
 	if err := p.enter(); err != nil {
@@ -159,6 +219,17 @@ func embedded(s string, open byte) (p parser, blank bool, err error) {
 		return p, false, errNotComposite
 	}
 	return p, false, nil
+}
+
+// scanEmbedded scans the object or array (open is '{' or '[') held as JSON
+// text in s with scan, and checks that nothing follows it. blank reports an
+// empty or all-blank text, which is not scanned.
+func scanEmbedded(s string, open byte, scan func(*parser) error) (blank bool, err error) {
+	p, blank, err := embedded(s, open)
+	if err == nil && !blank {
+		err = finish(&p, scan(&p))
+	}
+	return blank, err
 }
 
 // finish checks that nothing but blanks follows the value a scan of embedded

@@ -89,10 +89,7 @@ func (r *record) normaliseUser() *problem {
 	switch r.user.k {
 	case absent, object: // an object was scanned with the record
 	case text:
-		p, blank, err := embedded(r.user.s, '{')
-		if err == nil && !blank {
-			err = finish(&p, r.scanUser(&p))
-		}
+		blank, err := scanEmbedded(r.user.s, '{', r.scanUser)
 		if err != nil {
 			return embeddedProblem("user", RuleUserObject, err)
 		}
@@ -124,25 +121,7 @@ func (r *record) normaliseUser() *problem {
 // scanUser reads the user object at p.i, filing each member under its alias
 // and dropping the rest.
 func (r *record) scanUser(p *parser) error {
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
-			continue
-		}
-		if err := r.userMember(k, v); err != nil {
-			return err
-		}
-	}
+	return p.eachValue(r.userMember)
 }
 
 // userMember files the user member k, whose value v is not null, under its
@@ -239,25 +218,16 @@ func (r *record) userElems(al *userAlias, path string, p *parser, strict bool) e
 	if p.i == len(p.s) {
 		return nil
 	}
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		more, err := p.nextElem(n)
-		if err != nil || !more {
-			return err
-		}
+	return p.eachElem(func() error {
 		v, err := p.raw()
-		if err != nil {
+		if err != nil || v.k == null {
 			return err
-		}
-		if v.k == null {
-			continue
 		}
 		if prob := r.userValue(al, path, v, strict); prob != nil {
 			return prob
 		}
-	}
+		return nil
+	})
 }
 
 // userValue normalises one value of a list alias and adds it to its list. A
