@@ -106,18 +106,8 @@ func itemPath(i int, field string) string {
 // or the JSON text of an array. cur is the event's currency, which covers
 // items without one.
 func (r *record) normaliseContents(cur string) *problem {
-	switch v := r.ds.contents; v.k {
-	case array: // scanned with the data
-	case text:
-		blank, err := scanEmbedded(v.s, '[', r.scanItems)
-		if err != nil {
-			return embeddedProblem("data.contents", RuleContentsArray, err)
-		}
-		if blank {
-			return nil
-		}
-	default:
-		return embeddedProblem("data.contents", RuleContentsArray, errNotComposite)
+	if blank, prob := scanComposite(r.ds.contents, array, r.scanItems, "data.contents", RuleContentsArray); blank || prob != nil {
+		return prob
 	}
 	r.d.hasContents = true
 	for i := 0; i < r.ds.items.n; i++ {

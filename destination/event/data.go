@@ -24,14 +24,8 @@ type dataScan struct {
 // normaliseData reads data (an object or its JSON text). A missing data, or a
 // data without type, gets the type the event type needs.
 func (r *record) normaliseData() *problem {
-	switch r.data.k {
-	case absent, object: // an object was scanned with the record
-	case text:
-		if _, err := scanEmbedded(r.data.s, '{', r.scanData); err != nil {
-			return embeddedProblem("data", RuleJSONObject, err)
-		}
-	default:
-		return embeddedProblem("data", RuleJSONObject, errNotComposite)
+	if _, prob := scanComposite(r.data, object, r.scanData, "data", RuleJSONObject); prob != nil {
+		return prob
 	}
 	s := &r.ds
 	if prob := r.shapeFields(s); prob != nil {

@@ -221,15 +221,29 @@ func embedded(s string, open byte) (p parser, blank bool, err error) {
 	return p, false, nil
 }
 
-// scanEmbedded scans the object or array (open is '{' or '[') held as JSON
-// text in s with scan, and checks that nothing follows it. blank reports an
-// empty or all-blank text, which is not scanned.
-func scanEmbedded(s string, open byte, scan func(*parser) error) (blank bool, err error) {
-	p, blank, err := embedded(s, open)
-	if err == nil && !blank {
-		err = finish(&p, scan(&p))
+// scanComposite makes sure that v, a field kept as kind k (object or array), has
+// been scanned: the record's scan read it in place, and JSON text holding one is
+// scanned now with scan. blank reports a blank text; the problem, at path under
+// rule, a text that does not parse or a value of another kind.
+func scanComposite(v val, k kind, scan func(*parser) error, path, rule string) (blank bool, prob *problem) {
+	switch v.k {
+	case absent, k:
+		return false, nil
+	case text:
+		open := byte('{')
+		if k == array {
+			open = '['
+		}
+		p, blank, err := embedded(v.s, open)
+		if err == nil && !blank {
+			err = finish(&p, scan(&p))
+		}
+		if err != nil {
+			return false, embeddedProblem(path, rule, err)
+		}
+		return blank, nil
 	}
-	return blank, err
+	return false, embeddedProblem(path, rule, errNotComposite)
 }
 
 // finish checks that nothing but blanks follows the value a scan of embedded

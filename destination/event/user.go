@@ -86,18 +86,8 @@ type member struct {
 // dropped by the scan. A value that fails its rule is dropped and counted,
 // never the event.
 func (r *record) normaliseUser() *problem {
-	switch r.user.k {
-	case absent, object: // an object was scanned with the record
-	case text:
-		blank, err := scanEmbedded(r.user.s, '{', r.scanUser)
-		if err != nil {
-			return embeddedProblem("user", RuleUserObject, err)
-		}
-		if blank {
-			return nil
-		}
-	default:
-		return embeddedProblem("user", RuleUserObject, errNotComposite)
+	if blank, prob := scanComposite(r.user, object, r.scanUser, "user", RuleUserObject); blank || prob != nil {
+		return prob
 	}
 	for a := range userAliases {
 		m := &r.us.given[a]
