@@ -167,12 +167,8 @@ func TestWriteFailsWithATransientErrorWhenServerErrorsOutlastTheBudget(t *testin
 	p.CloseInput()
 	r := p.Wait()
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "transient_error", "pxl_bad")
 	assert.NotContains(t, stateIDs(echoed), 2, "the state of the undelivered stream is not echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "transient_error", kind)
-	assert.Contains(t, msg, "pxl_bad")
 	assert.Zero(t, f.api.Stats().Duplicates)
 }
 
@@ -232,9 +228,9 @@ func runRefusals(t *testing.T, f *fake, cfg config, in *input, s stream, continu
 	t.Helper()
 	cfg["continue_on_errors"] = continueOnErrors
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-	echoed := checkWrite(t, f, in, r)
 	if continueOnErrors {
 		assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		echoed := checkWrite(t, f, in, r)
 		assertExactlyOnce(t, f, in)
 		if assert.Len(t, echoed, 3) {
 			assert.Equal(t, [2]float64{want.recorded, want.rejected}, [2]float64{echoed[1].recorded, echoed[1].rejected},
@@ -242,11 +238,7 @@ func runRefusals(t *testing.T, f *fake, cfg config, in *input, s stream, continu
 		}
 		return r
 	}
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, strconv.Quote(s.name), "the error names the stream")
-	assert.Contains(t, msg, "record "+strconv.Itoa(want.first), "the error names the first refused record")
+	echoed := checkFailedWrite(t, f, in, r, "config_error", strconv.Quote(s.name), "record "+strconv.Itoa(want.first))
 	assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the first refusal is echoed, none after it")
 	return r
 }
@@ -283,12 +275,8 @@ func TestWriteFailsWithAConfigErrorWhenTheKeyIsRefusedMidSync(t *testing.T) {
 	p.CloseInput()
 	r := p.Wait()
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "config_error", "401")
 	assert.Equal(t, []int{1}, stateIDs(echoed), "only the state delivered before the refusal is echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, "401")
 	st := f.api.Stats()
 	assert.Equal(t, int64(100), st.EventsAccepted)
 	assert.LessOrEqual(t, st.Faults[fakeapi.FaultEchoAuth], int64(4), "a refused key is not retried: at most one attempt per batch of the 350 later records")
@@ -301,11 +289,7 @@ func TestWriteRefusesAStreamWithoutAPixel(t *testing.T) {
 	in := newInput().records(s, 3).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, baseConfig(f, keyBoth), catalogOf(s))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, `"orphans"`)
+	checkFailedWrite(t, f, in, r, "config_error", `"orphans"`)
 	assert.Empty(t, r.OfType("STATE"))
 	assert.Zero(t, f.api.Stats().Requests)
 }
@@ -373,11 +357,7 @@ func TestWriteFailsOnAnInputLineThatIsNotAMessage(t *testing.T) {
 	in := newInput().records(s, 5).streamState(s).other(`{"type":"RECORD","record":{"stream":"conversions","data":`).records(s, 5).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "system_error", kind)
-	assert.Contains(t, msg, "line 7", "the error names the input line")
+	echoed := checkFailedWrite(t, f, in, r, "system_error", "line 7")
 	assert.NotContains(t, stateIDs(echoed), 2, "no state after the bad line")
 }
 
@@ -389,12 +369,8 @@ func TestWriteFailsWithAConfigErrorWhenAPixelIsRefused(t *testing.T) {
 	in := newInput().records(good, 10).records(gone, 10).streamState(good).streamState(gone)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(good, gone))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "config_error", "pxl_gone")
 	assert.NotContains(t, stateIDs(echoed), 2, "the refused pixel's state is not echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, "pxl_gone")
 }
 
 // A STREAM state of a stream the catalog does not name counts no records: that stream has
