@@ -46,32 +46,38 @@ func (l *itemList) at(i int) *item {
 // scanItems reads the contents array at p.i into r.ds.items; null elements
 // are left out.
 func (r *record) scanItems(p *parser) error {
-	return p.eachElem(func() error {
+	e := p.elems()
+	for e.next() {
 		if p.i < len(p.s) && p.s[p.i] == '{' {
-			return r.scanItem(p, r.ds.items.add(), r.ds.items.n-1)
-		}
-		v, err := p.raw()
-		if err == nil && v.k != null {
+			if err := r.scanItem(p, r.ds.items.add(), r.ds.items.n-1); err != nil {
+				return err
+			}
+		} else if _, ok := e.value(); ok {
 			r.ds.items.add().notObject = true
 		}
-		return err
-	})
+	}
+	return e.err
 }
 
 // scanItem reads the content item at p.i, dropping undocumented fields.
 func (r *record) scanItem(p *parser, it *item, i int) error {
 	var others []string
-	return p.eachValue(func(k string, v val) error {
-		undocumented, dup := fill(it.slot(k), &others, k, v)
+	m := p.members()
+	for m.next() {
+		v, ok := m.value()
+		if !ok {
+			continue
+		}
+		undocumented, dup := fill(it.slot(m.key), &others, m.key, v)
 		switch {
 		case dup:
 			return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
-		case undocumented && !isMetadata(k):
-			r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
-			r.keep(sectionContents, i, k, v)
+		case undocumented && !isMetadata(m.key):
+			r.drop("data.contents[]."+m.key, "not a documented field, so it is not sent")
+			r.keep(sectionContents, i, m.key, v)
 		}
-		return nil
-	})
+	}
+	return m.err
 }
 
 func (it *item) slot(k string) *val {

@@ -88,27 +88,31 @@ func (r *record) shapeFields(s *dataScan) *problem {
 func (r *record) scanData(p *parser) error {
 	s := &r.ds
 	var others []string
-	return p.eachMember(func(k string) error {
-		if k == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
+	m := p.members()
+	for m.next() {
+		if m.key == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
 			if s.contents.k != absent {
 				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
 			}
 			s.contents = val{k: array}
-			return r.scanItems(p)
+			if err := r.scanItems(p); err != nil {
+				return err
+			}
+			continue
 		}
-		v, err := p.raw()
-		if err != nil || v.k == null {
-			return err
+		v, ok := m.value()
+		if !ok {
+			continue
 		}
-		undocumented, dup := fill(s.slot(k), &others, k, v)
+		undocumented, dup := fill(s.slot(m.key), &others, m.key, v)
 		switch {
 		case dup:
 			return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
 		case undocumented:
-			r.otherData(k, v)
+			r.otherData(m.key, v)
 		}
-		return nil
-	})
+	}
+	return m.err
 }
 
 // slot returns where the data field k is kept, or nil.

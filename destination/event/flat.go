@@ -30,10 +30,6 @@ const (
 // errFlatColumns stops the scan of a record at its first flat column.
 var errFlatColumns = &problem{rule: "flat_columns"}
 
-// errNotFlat ends a read of the record's members for flattening: a member is
-// given twice, so the record is scanned as it is.
-var errNotFlat = &parseError{msg: "not a record to flatten"}
-
 // isFlatKey reports whether the top-level key k is a flat column.
 func isFlatKey(k string) bool {
 	return len(k) > len(userPrefix) && (k[:len(userPrefix)] == userPrefix || k[:len(dataPrefix)] == dataPrefix)
@@ -119,15 +115,15 @@ func (fr *flatRecord) read(data string) bool {
 		return false
 	}
 	fr.out = append(fr.out, '{')
-	err := p.eachMember(func(k string) error {
+	m := p.members()
+	for m.next() {
 		start := p.i
-		v, err := p.raw()
-		if err == nil && !fr.member(k, v, data[start:p.i]) {
-			err = errNotFlat
+		v, _ := m.value() // null too: a null flat column is remembered
+		if m.err == nil && !fr.member(m.key, v, data[start:p.i]) {
+			return false
 		}
-		return err
-	})
-	return finish(&p, err) == nil
+	}
+	return finish(&p, m.err) == nil
 }
 
 // member files the top-level member k, whose value v has the JSON text raw.
@@ -207,23 +203,23 @@ func (o *flatObject) readNested() bool {
 	default:
 		return false
 	}
-	err := p.eachMember(func(k string) error {
+	m := p.members()
+	for m.next() {
 		start := p.i
-		v, err := p.raw()
-		if err != nil {
-			return err
+		v, _ := m.value()
+		if m.err != nil {
+			break
 		}
-		for _, m := range o.members {
-			if m.key == k {
-				return errNotFlat
+		for _, f := range o.members {
+			if f.key == m.key {
+				return false
 			}
 		}
 		if v.k != null {
-			o.members = append(o.members, flatMember{key: k, raw: p.s[start:p.i]})
+			o.members = append(o.members, flatMember{key: m.key, raw: p.s[start:p.i]})
 		}
-		return nil
-	})
-	return finish(&p, err) == nil
+	}
+	return finish(&p, m.err) == nil
 }
 
 // add merges the flat column f, refusing a field given twice with different

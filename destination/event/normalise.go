@@ -58,30 +58,35 @@ func (r *record) scanEvent(p *parser) error {
 		}
 		return reject("", RuleJSONObject, "record data must be a JSON object")
 	}
-	return p.eachMember(func(k string) error {
+	m := p.members()
+	for m.next() {
 		at := p.i
-		if k == "user" || k == "data" {
-			if done, err := r.scanNested(p, k); err != nil || done {
+		if m.key == "user" || m.key == "data" {
+			done, err := r.scanNested(p, m.key)
+			if err != nil {
 				return err
 			}
+			if done {
+				continue
+			}
 		}
-		v, err := p.raw()
-		if err != nil || v.k == null {
-			return err
+		v, ok := m.value()
+		if !ok {
+			continue
 		}
-		slot := r.field(k)
-		if slot == nil && r.flat == nil && isFlatKey(k) {
+		slot := r.field(m.key)
+		if slot == nil && r.flat == nil && isFlatKey(m.key) {
 			return errFlatColumns
 		}
-		undocumented, dup := fill(slot, &r.others, k, v)
+		undocumented, dup := fill(slot, &r.others, m.key, v)
 		switch {
 		case dup:
 			return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
 		case undocumented:
-			r.other(k, v)
+			r.other(m.key, v)
 		}
-		return nil
-	})
+	}
+	return m.err
 }
 
 // scanNested scans user or data in place when it is an object, so that it

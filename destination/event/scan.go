@@ -78,50 +78,66 @@ func (p *parser) skip() error {
 	}
 }
 
-// eachMember reads the object at p.i, calling each with every key while p.i is
-// at the member's value; each must read the value. The first error ends it.
-func (p *parser) eachMember(each func(k string) error) error {
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		if err := each(k); err != nil {
-			return err
-		}
-	}
+// walk is a read of the members of an object or the elements of an array, one
+// at a time, without a callback on the hot path:
+//
+//	m := p.members()
+//	for m.next() {
+//		v, ok := m.value() // or read the value at p.i another way
+//		...
+//	}
+//	return m.err
+//
+// The loop ends at the closing bracket or at the first syntax error, which err
+// keeps; a body that meets an error of its own returns it.
+type walk struct {
+	p   *parser
+	n   int // members or elements read
+	err error
 }
 
-// eachValue reads the object at p.i, calling each with every member whose
-// value is not null.
-func (p *parser) eachValue(each func(k string, v val) error) error {
-	return p.eachMember(func(k string) error {
-		v, err := p.raw()
-		if err != nil || v.k == null {
-			return err
-		}
-		return each(k, v)
-	})
+// members is a walk over an object; key is the current member's key.
+type members struct {
+	walk
+	key string
 }
 
-// eachElem reads the array at p.i, calling each while p.i is at every
-// element; each must read the element. The first error ends it.
-func (p *parser) eachElem(each func() error) error {
-	if err := p.open(); err != nil {
-		return err
+// elems is a walk over an array.
+type elems struct{ walk }
+
+// members starts a walk over the object at p.i.
+func (p *parser) members() members { return members{walk: walk{p: p, err: p.open()}} }
+
+// elems starts a walk over the array at p.i.
+func (p *parser) elems() elems { return elems{walk{p: p, err: p.open()}} }
+
+// next moves to the next member, with p.i at its value; it is false at the end.
+func (m *members) next() bool {
+	if m.err != nil {
+		return false
 	}
-	for n := 0; ; n++ {
-		more, err := p.nextElem(n)
-		if err != nil || !more {
-			return err
-		}
-		if err := each(); err != nil {
-			return err
-		}
+	var more bool
+	m.key, more, m.err = m.p.next(m.n)
+	m.n++
+	return more
+}
+
+// next moves to the next element, with p.i at it; it is false at the end.
+func (e *elems) next() bool {
+	if e.err != nil {
+		return false
 	}
+	var more bool
+	more, e.err = e.p.nextElem(e.n)
+	e.n++
+	return more
+}
+
+// value reads the value at p.i; ok is false for null, and on a syntax error,
+// which ends the walk.
+func (w *walk) value() (v val, ok bool) {
+	v, w.err = w.p.raw()
+	return v, w.err == nil && v.k != null
 }
 
 // fill keeps v in slot, where a documented field is kept. For an undocumented

@@ -111,7 +111,15 @@ func (r *record) normaliseUser() *problem {
 // scanUser reads the user object at p.i, filing each member under its alias
 // and dropping the rest.
 func (r *record) scanUser(p *parser) error {
-	return p.eachValue(r.userMember)
+	m := p.members()
+	for m.next() {
+		if v, ok := m.value(); ok {
+			if err := r.userMember(m.key, v); err != nil {
+				return err
+			}
+		}
+	}
+	return m.err
 }
 
 // userMember files the user member k, whose value v is not null, under its
@@ -208,16 +216,15 @@ func (r *record) userElems(al *userAlias, path string, p *parser, strict bool) e
 	if p.i == len(p.s) {
 		return nil
 	}
-	return p.eachElem(func() error {
-		v, err := p.raw()
-		if err != nil || v.k == null {
-			return err
+	e := p.elems()
+	for e.next() {
+		if v, ok := e.value(); ok {
+			if prob := r.userValue(al, path, v, strict); prob != nil {
+				return prob
+			}
 		}
-		if prob := r.userValue(al, path, v, strict); prob != nil {
-			return prob
-		}
-		return nil
-	})
+	}
+	return e.err
 }
 
 // userValue normalises one value of a list alias and adds it to its list. A
