@@ -47,12 +47,12 @@ func (l *itemList) at(i int) *item {
 // are left out.
 func (r *record) scanItems(p *parser) error {
 	e := p.elems()
-	for e.next() {
+	for e.next(p) {
 		if p.i < len(p.s) && p.s[p.i] == '{' {
 			if err := r.scanItem(p, r.ds.items.add(), r.ds.items.n-1); err != nil {
 				return err
 			}
-		} else if _, ok := e.value(); ok {
+		} else if _, ok := e.value(p); ok {
 			r.ds.items.add().notObject = true
 		}
 	}
@@ -63,8 +63,8 @@ func (r *record) scanItems(p *parser) error {
 func (r *record) scanItem(p *parser, it *item, i int) error {
 	var others []string
 	m := p.members()
-	for m.next() {
-		v, ok := m.value()
+	for m.next(p) {
+		v, ok := m.value(p)
 		if !ok {
 			continue
 		}
@@ -112,7 +112,7 @@ func itemPath(i int, field string) string {
 // or the JSON text of an array. cur is the event's currency, which covers
 // items without one.
 func (r *record) normaliseContents(cur string) *problem {
-	if blank, prob := scanComposite(r.ds.contents, array, r.scanItems, "data.contents", RuleContentsArray); blank || prob != nil {
+	if blank, prob := r.scanComposite(compositeContents, r.ds.contents); blank || prob != nil {
 		return prob
 	}
 	r.d.hasContents = true

@@ -24,7 +24,7 @@ type dataScan struct {
 // normaliseData reads data (an object or its JSON text). A missing data, or a
 // data without type, gets the type the event type needs.
 func (r *record) normaliseData() *problem {
-	if _, prob := scanComposite(r.data, object, r.scanData, "data", RuleJSONObject); prob != nil {
+	if _, prob := r.scanComposite(compositeData, r.data); prob != nil {
 		return prob
 	}
 	s := &r.ds
@@ -89,7 +89,7 @@ func (r *record) scanData(p *parser) error {
 	s := &r.ds
 	var others []string
 	m := p.members()
-	for m.next() {
+	for m.next(p) {
 		if m.key == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
 			if s.contents.k != absent {
 				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
@@ -100,7 +100,7 @@ func (r *record) scanData(p *parser) error {
 			}
 			continue
 		}
-		v, ok := m.value()
+		v, ok := m.value(p)
 		if !ok {
 			continue
 		}

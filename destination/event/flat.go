@@ -116,9 +116,9 @@ func (fr *flatRecord) read(data string) bool {
 	}
 	fr.out = append(fr.out, '{')
 	m := p.members()
-	for m.next() {
+	for m.next(&p) {
 		start := p.i
-		v, _ := m.value() // null too: a null flat column is remembered
+		v, _ := m.value(&p) // null too: a null flat column is remembered
 		if m.err == nil && !fr.member(m.key, v, data[start:p.i]) {
 			return false
 		}
@@ -204,9 +204,9 @@ func (o *flatObject) readNested() bool {
 		return false
 	}
 	m := p.members()
-	for m.next() {
+	for m.next(&p) {
 		start := p.i
-		v, _ := m.value()
+		v, _ := m.value(&p)
 		if m.err != nil {
 			break
 		}

@@ -59,7 +59,7 @@ func (r *record) scanEvent(p *parser) error {
 		return reject("", RuleJSONObject, "record data must be a JSON object")
 	}
 	m := p.members()
-	for m.next() {
+	for m.next(p) {
 		at := p.i
 		if m.key == "user" || m.key == "data" {
 			done, err := r.scanNested(p, m.key)
@@ -70,7 +70,7 @@ func (r *record) scanEvent(p *parser) error {
 				continue
 			}
 		}
-		v, ok := m.value()
+		v, ok := m.value(p)
 		if !ok {
 			continue
 		}

@@ -86,7 +86,7 @@ type member struct {
 // dropped by the scan. A value that fails its rule is dropped and counted,
 // never the event.
 func (r *record) normaliseUser() *problem {
-	if blank, prob := scanComposite(r.user, object, r.scanUser, "user", RuleUserObject); blank || prob != nil {
+	if blank, prob := r.scanComposite(compositeUser, r.user); blank || prob != nil {
 		return prob
 	}
 	for a := range userAliases {
@@ -112,8 +112,8 @@ func (r *record) normaliseUser() *problem {
 // and dropping the rest.
 func (r *record) scanUser(p *parser) error {
 	m := p.members()
-	for m.next() {
-		if v, ok := m.value(); ok {
+	for m.next(p) {
+		if v, ok := m.value(p); ok {
 			if err := r.userMember(m.key, v); err != nil {
 				return err
 			}
@@ -217,8 +217,8 @@ func (r *record) userElems(al *userAlias, path string, p *parser, strict bool) e
 		return nil
 	}
 	e := p.elems()
-	for e.next() {
-		if v, ok := e.value(); ok {
+	for e.next(p) {
+		if v, ok := e.value(p); ok {
 			if prob := r.userValue(al, path, v, strict); prob != nil {
 				return prob
 			}
