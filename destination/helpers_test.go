@@ -58,7 +58,6 @@ type commandResult struct {
 	Stdout   string
 	Err      error
 	Messages []protocol.Message
-	Elapsed  time.Duration
 }
 
 // knownTypes are the message types a destination may write.
@@ -73,9 +72,8 @@ var knownTypes = map[protocol.Type]bool{
 func runCommand(t *testing.T, ctx context.Context, now time.Time, args ...string) commandResult {
 	t.Helper()
 	var stdout bytes.Buffer
-	start := time.Now()
 	err := Run(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Version: "test", Now: func() time.Time { return now }})
-	res := commandResult{Stdout: stdout.String(), Err: err, Elapsed: time.Since(start)}
+	res := commandResult{Stdout: stdout.String(), Err: err}
 	res.Messages = parseMessages(t, res.Stdout)
 	return res
 }

@@ -2,27 +2,21 @@ package destination
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files (spec.json) from the code")
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
+)
 
 // specPath is the committed spec.json at the top of the repository.
 var specPath = filepath.Join("..", "spec.json")
 
 func TestSpecJSONIsUpToDate(t *testing.T) {
 	got := ConnectionSpecification()
-	if *update {
-		require.NoError(t, os.WriteFile(specPath, got, 0o644))
-	}
-	want, err := os.ReadFile(specPath)
-	require.NoError(t, err, "spec.json is missing: run go test ./destination -run TestSpecJSONIsUpToDate -update")
+	want := connectortest.Golden(t, specPath, got)
 	assert.Equal(t, string(want), string(got), "spec.json is stale: run go test ./destination -run TestSpecJSONIsUpToDate -update")
 }
 

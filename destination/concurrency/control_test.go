@@ -17,6 +17,20 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 const ms = time.Millisecond
 
+// fullLimiter returns a limiter of n slots on a test clock with every slot taken, and the
+// first one released after 100 ms to seed the baseline RTT.
+func fullLimiter(t *testing.T, n int) (*Limiter, *clock) {
+	t.Helper()
+	clk := &clock{t: time.Unix(1_767_225_600, 0)}
+	l := New(Options{Initial: n, Max: n, Now: clk.now})
+	for range n {
+		require.NoError(t, l.Acquire(t.Context()))
+	}
+	clk.advance(100 * ms)
+	l.Release(Result{RTT: 100 * ms})
+	return l, clk
+}
+
 // round is one round of a scenario: take some slots at once, let the clock
 // run for rtt, then release them all with the same result.
 type round struct {
@@ -95,13 +109,7 @@ func TestLimiterAIMD(t *testing.T) {
 }
 
 func TestLimiterOneBurstOfPushBackHalvesOnce(t *testing.T) {
-	clk := &clock{t: time.Unix(1_767_225_600, 0)}
-	l := New(Options{Initial: 16, Max: 16, Now: clk.now})
-	for range 16 {
-		require.NoError(t, l.Acquire(context.Background()))
-	}
-	clk.advance(100 * ms)
-	l.Release(Result{RTT: 100 * ms}) // seeds the baseline
+	l, clk := fullLimiter(t, 16)
 	// The other 15 attempts, sent together, come back as 429s one by one
 	// over several baseline RTTs.
 	for i := range 15 {

@@ -34,6 +34,24 @@ func returned(errc <-chan error) (bool, error) {
 	}
 }
 
+// assertWaits lets the bubble settle and checks that the Acquire behind errc still waits.
+func assertWaits(t *testing.T, errc <-chan error, msgAndArgs ...any) {
+	t.Helper()
+	synctest.Wait()
+	done, _ := returned(errc)
+	assert.False(t, done, msgAndArgs...)
+}
+
+// assertProceeds lets the bubble settle and checks that the Acquire behind errc has
+// returned without error.
+func assertProceeds(t *testing.T, errc <-chan error, msg string) {
+	t.Helper()
+	synctest.Wait()
+	done, err := returned(errc)
+	assert.True(t, done, msg)
+	assert.NoError(t, err)
+}
+
 func TestAcquireBlocksAtLimitAndUnblocksOnRelease(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := New(Options{Initial: 2, Max: 2})
@@ -41,16 +59,11 @@ func TestAcquireBlocksAtLimitAndUnblocksOnRelease(t *testing.T) {
 		require.NoError(t, l.Acquire(t.Context()))
 
 		errc := acquireAsync(t.Context(), l)
-		synctest.Wait()
-		done, _ := returned(errc)
-		assert.False(t, done, "Acquire at the limit must block")
+		assertWaits(t, errc, "Acquire at the limit must block")
 		assert.Equal(t, 2, l.InFlight())
 
 		l.Release(Result{RTT: 100 * ms})
-		synctest.Wait()
-		done, err := returned(errc)
-		assert.True(t, done, "Release must unblock a waiter")
-		assert.NoError(t, err)
+		assertProceeds(t, errc, "Release must unblock a waiter")
 		assert.Equal(t, 2, l.InFlight())
 	})
 }
@@ -96,10 +109,7 @@ func TestAcquireContextDone(t *testing.T) {
 			assert.Equal(t, 1, l.InFlight(), "a cancelled Acquire takes no slot")
 
 			l.Abandon()
-			synctest.Wait()
-			done, err = returned(other)
-			assert.True(t, done, "the slot goes to the next waiter")
-			assert.NoError(t, err)
+			assertProceeds(t, other, "the slot goes to the next waiter")
 		})
 	})
 	t.Run("deadline while waiting", func(t *testing.T) {
@@ -123,13 +133,7 @@ func TestAcquireContextDone(t *testing.T) {
 
 func TestLoweredLimitBelowInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		clk := &clock{t: time.Unix(1_767_225_600, 0)}
-		l := New(Options{Initial: 8, Max: 8, Now: clk.now})
-		for range 8 {
-			require.NoError(t, l.Acquire(t.Context()))
-		}
-		clk.advance(100 * ms)
-		l.Release(Result{RTT: 100 * ms}) // seeds the baseline
+		l, clk := fullLimiter(t, 8)
 		clk.advance(100 * ms)
 		l.Release(Result{RTT: 200 * ms, Backpressure: true})
 		require.Equal(t, 4, l.Limit())
@@ -138,15 +142,10 @@ func TestLoweredLimitBelowInFlight(t *testing.T) {
 		errc := acquireAsync(t.Context(), l)
 		for l.InFlight() > 4 {
 			l.Abandon()
-			synctest.Wait()
-			done, _ := returned(errc)
-			assert.False(t, done, "must wait with %d in flight and limit 4", l.InFlight())
+			assertWaits(t, errc, "must wait with %d in flight and limit 4", l.InFlight())
 		}
 		l.Abandon()
-		synctest.Wait()
-		done, err := returned(errc)
-		assert.True(t, done, "must proceed once in-flight drops below the limit")
-		assert.NoError(t, err)
+		assertProceeds(t, errc, "must proceed once in-flight drops below the limit")
 		assert.Equal(t, 4, l.InFlight())
 	})
 }

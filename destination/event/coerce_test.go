@@ -83,12 +83,11 @@ var textAcceptCases = []acceptCase{
 	},
 }
 
-func TestPrepareAcceptsText(t *testing.T) { runAcceptCases(t, textAcceptCases) }
+func TestPrepareAcceptsText(t *testing.T) { runAcceptCases(t, newTestPreparer(t), textAcceptCases) }
 
-// runAcceptCases checks the exact output, the dropped fields, that a second
-// pass changes nothing and that the schema accepts the input.
-func runAcceptCases(t *testing.T, cases []acceptCase) {
-	p := newTestPreparer(t)
+// runAcceptCases checks what p makes of each case: the exact output, the dropped
+// fields, that a second pass changes nothing and that the schema accepts the input.
+func runAcceptCases(t *testing.T, p *Preparer, cases []acceptCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := p.Prepare("orders", 1, []byte(tc.in))

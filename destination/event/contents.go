@@ -46,64 +46,38 @@ func (l *itemList) at(i int) *item {
 // scanItems reads the contents array at p.i into r.ds.items; null elements
 // are left out.
 func (r *record) scanItems(p *parser) error {
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		more, err := p.nextElem(n)
-		if err != nil || !more {
-			return err
-		}
+	e := p.elems()
+	for e.next(p) {
 		if p.i < len(p.s) && p.s[p.i] == '{' {
 			if err := r.scanItem(p, r.ds.items.add(), r.ds.items.n-1); err != nil {
 				return err
 			}
-			continue
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k != null {
+		} else if _, ok := e.value(p); ok {
 			r.ds.items.add().notObject = true
 		}
 	}
+	return e.err
 }
 
 // scanItem reads the content item at p.i, dropping undocumented fields.
 func (r *record) scanItem(p *parser, it *item, i int) error {
-	if err := p.open(); err != nil {
-		return err
-	}
 	var others []string
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
+	m := p.members()
+	for m.next(p) {
+		v, ok := m.value(p)
+		if !ok {
 			continue
 		}
-		slot := it.slot(k)
-		if slot == nil {
-			if seenBefore(&others, k) {
-				return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
-			}
-			if !isMetadata(k) {
-				r.drop("data.contents[]."+k, "not a documented field, so it is not sent")
-				r.keep(sectionContents, i, k, v)
-			}
-			continue
-		}
-		if slot.k != absent {
+		undocumented, dup := fill(it.slot(m.key), &others, m.key, v)
+		switch {
+		case dup:
 			return reject(itemPath(i, ""), RuleJSONDuplicateKey, "has a duplicate key")
+		case undocumented && !isMetadata(m.key):
+			r.drop("data.contents[]."+m.key, "not a documented field, so it is not sent")
+			r.keep(sectionContents, i, m.key, v)
 		}
-		*slot = v
 	}
+	return m.err
 }
 
 func (it *item) slot(k string) *val {
@@ -138,21 +112,8 @@ func itemPath(i int, field string) string {
 // or the JSON text of an array. cur is the event's currency, which covers
 // items without one.
 func (r *record) normaliseContents(cur string) *problem {
-	switch v := r.ds.contents; v.k {
-	case array: // scanned with the data
-	case text:
-		p, blank, err := embedded(v.s, '[')
-		if err == nil && !blank {
-			err = finish(&p, r.scanItems(&p))
-		}
-		if err != nil {
-			return embeddedProblem("data.contents", RuleContentsArray, err)
-		}
-		if blank {
-			return nil
-		}
-	default:
-		return embeddedProblem("data.contents", RuleContentsArray, errNotComposite)
+	if blank, prob := r.scanComposite(compositeContents, r.ds.contents); blank || prob != nil {
+		return prob
 	}
 	r.d.hasContents = true
 	for i := 0; i < r.ds.items.n; i++ {

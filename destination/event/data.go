@@ -24,18 +24,8 @@ type dataScan struct {
 // normaliseData reads data (an object or its JSON text). A missing data, or a
 // data without type, gets the type the event type needs.
 func (r *record) normaliseData() *problem {
-	switch r.data.k {
-	case absent, object: // an object was scanned with the record
-	case text:
-		p, blank, err := embedded(r.data.s, '{')
-		if err == nil && !blank {
-			err = finish(&p, r.scanData(&p))
-		}
-		if err != nil {
-			return embeddedProblem("data", RuleJSONObject, err)
-		}
-	default:
-		return embeddedProblem("data", RuleJSONObject, errNotComposite)
+	if _, prob := r.scanComposite(compositeData, r.data); prob != nil {
+		return prob
 	}
 	s := &r.ds
 	if prob := r.shapeFields(s); prob != nil {
@@ -97,16 +87,10 @@ func (r *record) shapeFields(s *dataScan) *problem {
 // shapeFields; undocumented ones are dropped.
 func (r *record) scanData(p *parser) error {
 	s := &r.ds
-	if err := p.open(); err != nil {
-		return err
-	}
 	var others []string
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		if k == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
+	m := p.members()
+	for m.next(p) {
+		if m.key == "contents" && p.i < len(p.s) && p.s[p.i] == '[' {
 			if s.contents.k != absent {
 				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
 			}
@@ -116,26 +100,19 @@ func (r *record) scanData(p *parser) error {
 			}
 			continue
 		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
+		v, ok := m.value(p)
+		if !ok {
 			continue
 		}
-		slot := s.slot(k)
-		if slot == nil {
-			if seenBefore(&others, k) {
-				return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
-			}
-			r.otherData(k, v)
-			continue
-		}
-		if slot.k != absent {
+		undocumented, dup := fill(s.slot(m.key), &others, m.key, v)
+		switch {
+		case dup:
 			return reject("data", RuleJSONDuplicateKey, "has a duplicate key")
+		case undocumented:
+			r.otherData(m.key, v)
 		}
-		*slot = v
 	}
+	return m.err
 }
 
 // slot returns where the data field k is kept, or nil.

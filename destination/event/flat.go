@@ -111,26 +111,19 @@ func flatten(data string) (string, flatColumns, *problem) {
 func (fr *flatRecord) read(data string) bool {
 	p := parser{s: data}
 	p.skipSpace()
-	if p.i >= len(p.s) || p.s[p.i] != '{' || p.open() != nil {
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
 		return false
 	}
 	fr.out = append(fr.out, '{')
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil {
-			return false
-		}
-		if !more {
-			break
-		}
+	m := p.members()
+	for m.next(&p) {
 		start := p.i
-		v, err := p.raw()
-		if err != nil || !fr.member(k, v, data[start:p.i]) {
+		v, _ := m.value(&p) // null too: a null flat column is remembered
+		if m.err == nil && !fr.member(m.key, v, data[start:p.i]) {
 			return false
 		}
 	}
-	p.skipSpace()
-	return p.i == len(p.s)
+	return finish(&p, m.err) == nil
 }
 
 // member files the top-level member k, whose value v has the JSON text raw.
@@ -210,33 +203,23 @@ func (o *flatObject) readNested() bool {
 	default:
 		return false
 	}
-	if p.open() != nil {
-		return false
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil {
-			return false
-		}
-		if !more {
+	m := p.members()
+	for m.next(&p) {
+		start := p.i
+		v, _ := m.value(&p)
+		if m.err != nil {
 			break
 		}
-		start := p.i
-		v, err := p.raw()
-		if err != nil {
-			return false
-		}
-		for _, m := range o.members {
-			if m.key == k {
+		for _, f := range o.members {
+			if f.key == m.key {
 				return false
 			}
 		}
 		if v.k != null {
-			o.members = append(o.members, flatMember{key: k, raw: p.s[start:p.i]})
+			o.members = append(o.members, flatMember{key: m.key, raw: p.s[start:p.i]})
 		}
 	}
-	p.skipSpace()
-	return p.i == len(p.s)
+	return finish(&p, m.err) == nil
 }
 
 // add merges the flat column f, refusing a field given twice with different

@@ -102,7 +102,9 @@ var flatAcceptCases = []acceptCase{
 	},
 }
 
-func TestPrepareAcceptsFlatColumns(t *testing.T) { runAcceptCases(t, flatAcceptCases) }
+func TestPrepareAcceptsFlatColumns(t *testing.T) {
+	runAcceptCases(t, newTestPreparer(t), flatAcceptCases)
+}
 
 // flatRejectCases refuse conflicting columns, and name the column of a field
 // that breaks a rule.

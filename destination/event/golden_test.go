@@ -2,16 +2,14 @@ package event
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/derived_ids.golden from the code")
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/connectortest"
+)
 
 // goldenPath pins derived ids: a change that alters one gives every replayed
 // record of that shape a new id, and OpenAI would count it twice.
@@ -39,15 +37,10 @@ func TestDerivedIDsAreStable(t *testing.T) {
 		require.NoError(t, err, tc.Name)
 		got = append(got, goldenID{tc.Name, ev.ID})
 	}
-	if *update {
-		b, err := json.MarshalIndent(got, "", "  ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(goldenPath, append(b, '\n'), 0o644))
-	}
-	b, err := os.ReadFile(goldenPath)
-	require.NoError(t, err, "run go test ./destination/event -run TestDerivedIDsAreStable -update")
+	b, err := json.MarshalIndent(got, "", "  ")
+	require.NoError(t, err)
 	var want []goldenID
-	require.NoError(t, json.Unmarshal(b, &want))
+	require.NoError(t, json.Unmarshal(connectortest.Golden(t, goldenPath, append(b, '\n')), &want))
 	assert.Equal(t, want, got, "a derived id changed: replayed records would be counted twice by OpenAI")
 }
 

@@ -58,17 +58,11 @@ func (r *record) scanEvent(p *parser) error {
 		}
 		return reject("", RuleJSONObject, "record data must be a JSON object")
 	}
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
+	m := p.members()
+	for m.next(p) {
 		at := p.i
-		if k == "user" || k == "data" {
-			done, err := r.scanNested(p, k)
+		if m.key == "user" || m.key == "data" {
+			done, err := r.scanNested(p, m.key)
 			if err != nil {
 				return err
 			}
@@ -76,29 +70,23 @@ func (r *record) scanEvent(p *parser) error {
 				continue
 			}
 		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
+		v, ok := m.value(p)
+		if !ok {
 			continue
 		}
-		slot := r.field(k)
-		if slot == nil && r.flat == nil && isFlatKey(k) {
+		slot := r.field(m.key)
+		if slot == nil && r.flat == nil && isFlatKey(m.key) {
 			return errFlatColumns
 		}
-		if slot == nil {
-			if seenBefore(&r.others, k) {
-				return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
-			}
-			r.other(k, v)
-			continue
-		}
-		if slot.k != absent {
+		undocumented, dup := fill(slot, &r.others, m.key, v)
+		switch {
+		case dup:
 			return &parseError{rule: RuleJSONDuplicateKey, offset: at, msg: "duplicate object key"}
+		case undocumented:
+			r.other(m.key, v)
 		}
-		*slot = v
 	}
+	return m.err
 }
 
 // scanNested scans user or data in place when it is an object, so that it

@@ -217,16 +217,7 @@ var acceptCases = []acceptCase{
 func TestPrepareAccepts(t *testing.T) {
 	p, err := NewPreparer(Options{Now: func() time.Time { return testNow }, ValidateSchema: true})
 	require.NoError(t, err)
-	for _, tc := range acceptCases {
-		t.Run(tc.name, func(t *testing.T) {
-			ev, err := p.Prepare("orders", 1, []byte(tc.in))
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, string(ev.JSON))
-			assert.Equal(t, tc.dropped, ev.Dropped)
-			assertIdempotent(t, p, ev)
-			assertSchemaAccepts(t, tc.in)
-		})
-	}
+	runAcceptCases(t, p, acceptCases)
 }
 
 func TestPrepareDocExample(t *testing.T) {

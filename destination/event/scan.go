@@ -78,6 +78,82 @@ func (p *parser) skip() error {
 	}
 }
 
+// walk is a read of the members of an object or the elements of an array, one
+// at a time, without a callback on the hot path:
+//
+//	m := p.members()
+//	for m.next(p) {
+//		v, ok := m.value(p) // or read the value at p.i another way
+//		...
+//	}
+//	return m.err
+//
+// The loop ends at the closing bracket or at the first syntax error, which err
+// keeps; a body that meets an error of its own returns it. The walk holds no
+// pointer to the parser, so that a parser on the stack stays there.
+type walk struct {
+	n   int // members or elements read
+	err error
+}
+
+// members is a walk over an object; key is the current member's key.
+type members struct {
+	walk
+	key string
+}
+
+// elems is a walk over an array.
+type elems struct{ walk }
+
+// members starts a walk over the object at p.i.
+func (p *parser) members() members { return members{walk: walk{err: p.open()}} }
+
+// elems starts a walk over the array at p.i.
+func (p *parser) elems() elems { return elems{walk{err: p.open()}} }
+
+// next moves p to the next member's value; it is false at the end.
+func (m *members) next(p *parser) bool {
+	if m.err != nil {
+		return false
+	}
+	var more bool
+	m.key, more, m.err = p.next(m.n)
+	m.n++
+	return more
+}
+
+// next moves p to the next element; it is false at the end.
+func (e *elems) next(p *parser) bool {
+	if e.err != nil {
+		return false
+	}
+	var more bool
+	more, e.err = p.nextElem(e.n)
+	e.n++
+	return more
+}
+
+// value reads the value at p.i; ok is false for null, and on a syntax error,
+// which ends the walk.
+func (w *walk) value(p *parser) (v val, ok bool) {
+	v, w.err = p.raw()
+	return v, w.err == nil && v.k != null
+}
+
+// fill keeps v in slot, where a documented field is kept. For an undocumented
+// field (slot nil) it notes k in others instead and reports undocumented. dup
+// reports a field given twice, documented or not.
+func fill(slot *val, others *[]string, k string, v val) (undocumented, dup bool) {
+	if slot == nil {
+		return true, seenBefore(others, k)
+	}
+	if slot.k != absent {
+		return false, true
+	}
+	*slot = v
+	return false, false
+}
+
 // open consumes the '{' or '[' at p.i.
 func (p *parser) open() error {
 	if err := p.enter(); err != nil {
@@ -159,6 +235,63 @@ func embedded(s string, open byte) (p parser, blank bool, err error) {
 		return p, false, errNotComposite
 	}
 	return p, false, nil
+}
+
+// composite names a field kept as an object or array, or the JSON text of one.
+type composite uint8
+
+const (
+	compositeUser composite = iota
+	compositeData
+	compositeContents
+)
+
+// composites are where each composite is reported, under which rule, and its kind.
+var composites = [...]struct {
+	path, rule string
+	k          kind
+}{
+	compositeUser:     {"user", RuleUserObject, object},
+	compositeData:     {"data", RuleJSONObject, object},
+	compositeContents: {"data.contents", RuleContentsArray, array},
+}
+
+// scanComposite makes sure that v, the value of c, has been scanned: the
+// record's scan read an object or array in place, and JSON text holding one is
+// scanned now. blank reports a blank text; the problem, a text that does not
+// parse or a value of another kind.
+func (r *record) scanComposite(c composite, v val) (blank bool, prob *problem) {
+	f := &composites[c]
+	switch v.k {
+	case absent, f.k:
+		return false, nil
+	case text:
+		open := byte('{')
+		if f.k == array {
+			open = '['
+		}
+		p, blank, err := embedded(v.s, open)
+		if err == nil && !blank {
+			err = finish(&p, r.scanText(c, &p))
+		}
+		if err != nil {
+			return false, embeddedProblem(f.path, f.rule, err)
+		}
+		return blank, nil
+	}
+	return false, embeddedProblem(f.path, f.rule, errNotComposite)
+}
+
+// scanText scans c's value from JSON text at p, with direct calls so that p
+// stays on the stack.
+func (r *record) scanText(c composite, p *parser) error {
+	switch c {
+	case compositeUser:
+		return r.scanUser(p)
+	case compositeData:
+		return r.scanData(p)
+	}
+	return r.scanItems(p)
 }
 
 // finish checks that nothing but blanks follows the value a scan of embedded

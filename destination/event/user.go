@@ -86,21 +86,8 @@ type member struct {
 // dropped by the scan. A value that fails its rule is dropped and counted,
 // never the event.
 func (r *record) normaliseUser() *problem {
-	switch r.user.k {
-	case absent, object: // an object was scanned with the record
-	case text:
-		p, blank, err := embedded(r.user.s, '{')
-		if err == nil && !blank {
-			err = finish(&p, r.scanUser(&p))
-		}
-		if err != nil {
-			return embeddedProblem("user", RuleUserObject, err)
-		}
-		if blank {
-			return nil
-		}
-	default:
-		return embeddedProblem("user", RuleUserObject, errNotComposite)
+	if blank, prob := r.scanComposite(compositeUser, r.user); blank || prob != nil {
+		return prob
 	}
 	for a := range userAliases {
 		m := &r.us.given[a]
@@ -124,25 +111,15 @@ func (r *record) normaliseUser() *problem {
 // scanUser reads the user object at p.i, filing each member under its alias
 // and dropping the rest.
 func (r *record) scanUser(p *parser) error {
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		k, more, err := p.next(n)
-		if err != nil || !more {
-			return err
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
-			continue
-		}
-		if err := r.userMember(k, v); err != nil {
-			return err
+	m := p.members()
+	for m.next(p) {
+		if v, ok := m.value(p); ok {
+			if err := r.userMember(m.key, v); err != nil {
+				return err
+			}
 		}
 	}
+	return m.err
 }
 
 // userMember files the user member k, whose value v is not null, under its
@@ -239,25 +216,15 @@ func (r *record) userElems(al *userAlias, path string, p *parser, strict bool) e
 	if p.i == len(p.s) {
 		return nil
 	}
-	if err := p.open(); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		more, err := p.nextElem(n)
-		if err != nil || !more {
-			return err
-		}
-		v, err := p.raw()
-		if err != nil {
-			return err
-		}
-		if v.k == null {
-			continue
-		}
-		if prob := r.userValue(al, path, v, strict); prob != nil {
-			return prob
+	e := p.elems()
+	for e.next(p) {
+		if v, ok := e.value(p); ok {
+			if prob := r.userValue(al, path, v, strict); prob != nil {
+				return prob
+			}
 		}
 	}
+	return e.err
 }
 
 // userValue normalises one value of a list alias and adds it to its list. A

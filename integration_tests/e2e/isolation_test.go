@@ -111,11 +111,7 @@ func TestAStuckPixelFailsTheSyncAfterItsBudgetWithoutContinueOnErrors(t *testing
 	in := interleaved(s1, s2, 4, 100, false)
 	r := run(t, in.bytes(0), args...)
 
-	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "transient_error", kind)
-	assert.Contains(t, msg, `pixel "pxl_stuck"`)
+	echoed := checkFailedWrite(t, f, in, r, "transient_error", `pixel "pxl_stuck"`)
 	var s2States int
 	for _, e := range echoed {
 		assert.Equal(t, "s2", e.in.stream.name, "no state of s1 is echoed")
@@ -145,11 +141,7 @@ func TestAKeyRefusedMidSyncStillEchoesTheStatesOfRequestsInFlight(t *testing.T) 
 	in := newInput().records(slow, 100).streamState(slow).records(refused, 100).streamState(refused)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(slow, refused))...)
 
-	require.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, "401")
+	echoed := checkFailedWrite(t, f, in, r, "config_error", "401")
 	assert.Equal(t, []int{1}, stateIDs(echoed), "the state of the records delivered by the request in flight is echoed")
 	assert.Equal(t, int64(100), f.api.Stats().EventsAccepted, "the request in flight was not cut")
 	traces, states := -1, -1

@@ -50,11 +50,7 @@ func TestAKeyInAProxysPageIsNeverPrintedInPart(t *testing.T) {
 		s := stream{name: "conversions", pixel: "pxl_default"}
 		in := newInput().records(s, 3).streamState(s)
 		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-		checkWrite(t, f, in, r)
-		kind, msg := r.Failure(t)
-		assert.Equal(t, "transient_error", kind)
-		assert.Contains(t, msg, "HTTP 502")
+		checkFailedWrite(t, f, in, r, "transient_error", "HTTP 502")
 		assertNoPieceOfKey(t, r.Stdout, keyBoth)
 	})
 }

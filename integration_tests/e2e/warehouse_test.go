@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -39,7 +37,7 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 				`"_airbyte_raw_id":"0b6d","_airbyte_extracted_at":%q,"_ab_cdc_lsn":12345}`,
 				at.UTC().Format("2006-01-02T15:04:05.000000Z"), extracted),
 			want: map[string]any{"id": "ord-1", "type": "order_created", "timestamp_ms": wantMS, "action_source": "offline", "opt_out": false,
-				"user": map[string]any{"emails_sha256": []any{sha256Hex("jane.doe@example.com")}, "phone_numbers_sha256": []any{sha256Hex("14155550134")},
+				"user": map[string]any{"emails_sha256": []any{sha("jane.doe@example.com")}, "phone_numbers_sha256": []any{sha("14155550134")},
 					"countries": []any{"US"}, "postal_codes": []any{"94107"}},
 				"data": map[string]any{"type": "contents", "amount": 12999.0, "currency": "USD",
 					"contents": []any{map[string]any{"id": "4411", "quantity": 2.0, "amount": 6499.0}}}},
@@ -50,8 +48,8 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 				`"_airbyte_extracted_at":%q}`,
 				at.In(tokyo).Format("2006-01-02 15:04:05.000000"), extracted), // without a zone: read in Asia/Tokyo
 			want: map[string]any{"id": "lead-2", "type": "lead_created", "timestamp_ms": wantMS, "action_source": "phone_call", "opt_out": true,
-				"user": map[string]any{"phone_numbers_sha256": []any{sha256Hex("4915112345678")}, "external_ids_sha256": []any{sha256Hex("98765")},
-					"first_names_sha256": []any{sha256Hex("ștefan")}, "cities": []any{"paris"}},
+				"user": map[string]any{"phone_numbers_sha256": []any{sha("4915112345678")}, "external_ids_sha256": []any{sha("98765")},
+					"first_names_sha256": []any{sha("ștefan")}, "cities": []any{"paris"}},
 				"data": map[string]any{"type": "customer_action"}},
 		},
 		"sub-3": {
@@ -59,7 +57,7 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 				`"data_plan_id":42,"data_amount":"999","data_currency":"EUR","_airbyte_extracted_at":%q}`,
 				at.In(time.FixedZone("", 5*3600+1800)).Format("2006-01-02 15:04:05.000000-07:00"), extracted), // Postgres's +05:30, a space for T
 			want: map[string]any{"id": "sub-3", "type": "subscription_created", "timestamp_ms": wantMS,
-				"user": map[string]any{"emails_sha256": []any{sha256Hex("a@example.com"), sha256Hex("b@example.com")}},
+				"user": map[string]any{"emails_sha256": []any{sha("a@example.com"), sha("b@example.com")}},
 				"data": map[string]any{"type": "plan_enrollment", "plan_id": "42", "amount": 999.0, "currency": "EUR"}},
 		},
 	}
@@ -90,10 +88,4 @@ func TestWriteDeliversAPostgresShapedStreamWhole(t *testing.T) {
 		assert.Len(t, ev, len(rw.want), "%s: no other field is sent: %v", id, ev)
 	}
 	assert.NotContains(t, r.Stdout, "Jane.Doe", "personal data never appears in the output")
-}
-
-// sha256Hex is the lowercase hex SHA-256 of s, as the API wants identity digests.
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }

@@ -167,12 +167,8 @@ func TestWriteFailsWithATransientErrorWhenServerErrorsOutlastTheBudget(t *testin
 	p.CloseInput()
 	r := p.Wait()
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "transient_error", "pxl_bad")
 	assert.NotContains(t, stateIDs(echoed), 2, "the state of the undelivered stream is not echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "transient_error", kind)
-	assert.Contains(t, msg, "pxl_bad")
 	assert.Zero(t, f.api.Stats().Duplicates)
 }
 
@@ -205,30 +201,46 @@ func TestWriteIsolatesAPoisonEventInAFullBatch(t *testing.T) {
 		in, poison := build()
 		require.Equal(t, 1500, poison.number)
 		f.api.Poison(poison.id)
-		cfg["continue_on_errors"] = continueOnErrors
-		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-		echoed := checkWrite(t, f, in, r)
-
+		r := runRefusals(t, f, cfg, in, s, continueOnErrors, refusals{recorded: 999, rejected: 1, first: 1500})
 		if continueOnErrors {
-			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-			assertExactlyOnce(t, f, in)
-			if assert.Len(t, echoed, 3) {
-				assert.Equal(t, [2]float64{999, 1}, [2]float64{echoed[1].recorded, echoed[1].rejected}, "the second state counts 999 delivered and 1 rejected")
-			}
 			assert.True(t, containsAll(r.Logs("WARN"), "record 1500", "conversions"), "the rejection is logged naming stream and record; logs: %q", r.Logs("WARN"))
 			return
 		}
-		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-		kind, msg := r.Failure(t)
-		assert.Equal(t, "config_error", kind)
-		assert.Contains(t, msg, `"conversions"`, "the error names the stream")
-		assert.Contains(t, msg, "record 1500", "the error names the record")
 		if sd := r.ErrorTraces()[0].Trace.Error.StreamDescriptor; assert.NotNil(t, sd) {
 			assert.Equal(t, "conversions", sd.Name)
 		}
-		assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the poison batch is echoed, none after it")
 		assert.Zero(t, f.api.Stats().Duplicates)
 	})
+}
+
+// refusals is what a sync that meets refused records in its second of three states
+// reports: the second state's counts and the first refused record.
+type refusals struct {
+	recorded, rejected float64 // the second echoed state's destinationStats
+	first              int     // the record number of the first refused record
+}
+
+// runRefusals runs in on s with continue_on_errors as given, and checks what both modes
+// share: with it, exit 0, every deliverable record delivered exactly once and the second
+// of three echoed states counting want's records; without it, exit 1 with a config_error
+// naming the stream and the first refused record, and only the state before it echoed.
+func runRefusals(t *testing.T, f *fake, cfg config, in *input, s stream, continueOnErrors bool, want refusals) *connectortest.Result {
+	t.Helper()
+	cfg["continue_on_errors"] = continueOnErrors
+	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
+	if continueOnErrors {
+		assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+		echoed := checkWrite(t, f, in, r)
+		assertExactlyOnce(t, f, in)
+		if assert.Len(t, echoed, 3) {
+			assert.Equal(t, [2]float64{want.recorded, want.rejected}, [2]float64{echoed[1].recorded, echoed[1].rejected},
+				"the second state counts the records delivered and rejected")
+		}
+		return r
+	}
+	echoed := checkFailedWrite(t, f, in, r, "config_error", strconv.Quote(s.name), "record "+strconv.Itoa(want.first))
+	assert.Equal(t, []int{1}, stateIDs(echoed), "the state before the first refusal is echoed, none after it")
+	return r
 }
 
 // containsAll tells whether one of texts contains every part.
@@ -263,12 +275,8 @@ func TestWriteFailsWithAConfigErrorWhenTheKeyIsRefusedMidSync(t *testing.T) {
 	p.CloseInput()
 	r := p.Wait()
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "config_error", "401")
 	assert.Equal(t, []int{1}, stateIDs(echoed), "only the state delivered before the refusal is echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, "401")
 	st := f.api.Stats()
 	assert.Equal(t, int64(100), st.EventsAccepted)
 	assert.LessOrEqual(t, st.Faults[fakeapi.FaultEchoAuth], int64(4), "a refused key is not retried: at most one attempt per batch of the 350 later records")
@@ -281,11 +289,7 @@ func TestWriteRefusesAStreamWithoutAPixel(t *testing.T) {
 	in := newInput().records(s, 3).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, baseConfig(f, keyBoth), catalogOf(s))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, `"orphans"`)
+	checkFailedWrite(t, f, in, r, "config_error", `"orphans"`)
 	assert.Empty(t, r.OfType("STATE"))
 	assert.Zero(t, f.api.Stats().Requests)
 }
@@ -298,28 +302,13 @@ func TestWriteRejectsRecordsItCannotSend(t *testing.T) {
 		in := newInput().records(s, 20).streamState(s).records(s, 5)
 		bad := in.invalidRecords(s)
 		in.records(s, 5).streamState(s).records(s, 3).streamState(s)
-		cfg["continue_on_errors"] = continueOnErrors
-		r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
-		echoed := checkWrite(t, f, in, r)
-
+		r := runRefusals(t, f, cfg, in, s, continueOnErrors, refusals{recorded: 10, rejected: float64(len(bad)), first: 26})
 		if continueOnErrors {
-			assert.Equal(t, 0, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-			assertExactlyOnce(t, f, in)
-			if assert.Len(t, echoed, 3) {
-				assert.Equal(t, [2]float64{10, float64(len(bad))}, [2]float64{echoed[1].recorded, echoed[1].rejected})
-			}
 			for _, b := range bad {
 				assert.True(t, containsAll(r.Logs("WARN"), "record "+strconv.Itoa(b.number)), "rejection of record %d logged; logs: %q", b.number, r.Logs("WARN"))
 			}
 			assert.Zero(t, f.api.Stats().BatchesRejected, "refused records are not sent")
-			return
 		}
-		assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-		kind, msg := r.Failure(t)
-		assert.Equal(t, "config_error", kind)
-		assert.Contains(t, msg, "record 26", "the error names the first refused record")
-		assert.Contains(t, msg, `"conversions"`)
-		assert.Equal(t, []int{1}, stateIDs(echoed))
 	})
 }
 
@@ -368,11 +357,7 @@ func TestWriteFailsOnAnInputLineThatIsNotAMessage(t *testing.T) {
 	in := newInput().records(s, 5).streamState(s).other(`{"type":"RECORD","record":{"stream":"conversions","data":`).records(s, 5).streamState(s)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(s))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "system_error", kind)
-	assert.Contains(t, msg, "line 7", "the error names the input line")
+	echoed := checkFailedWrite(t, f, in, r, "system_error", "line 7")
 	assert.NotContains(t, stateIDs(echoed), 2, "no state after the bad line")
 }
 
@@ -384,12 +369,8 @@ func TestWriteFailsWithAConfigErrorWhenAPixelIsRefused(t *testing.T) {
 	in := newInput().records(good, 10).records(gone, 10).streamState(good).streamState(gone)
 	r := run(t, in.bytes(0), writeArgs(t, cfg, catalogOf(good, gone))...)
 
-	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
-	echoed := checkWrite(t, f, in, r)
+	echoed := checkFailedWrite(t, f, in, r, "config_error", "pxl_gone")
 	assert.NotContains(t, stateIDs(echoed), 2, "the refused pixel's state is not echoed")
-	kind, msg := r.Failure(t)
-	assert.Equal(t, "config_error", kind)
-	assert.Contains(t, msg, "pxl_gone")
 }
 
 // A STREAM state of a stream the catalog does not name counts no records: that stream has

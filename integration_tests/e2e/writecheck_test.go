@@ -91,6 +91,21 @@ func checkWrite(t *testing.T, f *fake, in *input, r *connectortest.Result) []ech
 	return echoed
 }
 
+// checkFailedWrite checks a write that must fail: exit 1, checkWrite's properties, and
+// one TRACE ERROR of failure type kind whose message contains every one of words. It
+// returns the echoed states.
+func checkFailedWrite(t *testing.T, f *fake, in *input, r *connectortest.Result, kind string, words ...string) []echoedState {
+	t.Helper()
+	assert.Equal(t, 1, r.Exit, "exit code; stdout:\n%s", r.Stdout)
+	echoed := checkWrite(t, f, in, r)
+	gotKind, msg := r.Failure(t)
+	assert.Equal(t, kind, gotKind, "failure_type")
+	for _, w := range words {
+		assert.Contains(t, msg, w)
+	}
+	return echoed
+}
+
 // echoOrder checks the order of echoed states (protocol reference §6 rule 3): STREAM states of
 // one stream in input order, and GLOBAL states in input order relative to every state. STREAM
 // states of different streams may be echoed in any order.

@@ -7,12 +7,7 @@ import (
 
 // serveAccount answers GET /v1/ad_account (reference §15.2).
 func (a *API) serveAccount(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		methodNotAllowed(w, r, http.MethodGet)
-		return
-	}
-	if err := a.authorize(r, scopeAccount); err != nil {
-		writeError(w, err)
+	if !a.admit(w, r, http.MethodGet, scopeAccount) {
 		return
 	}
 	writeJSON(w, http.StatusOK, a.opts.Account)
@@ -30,12 +25,7 @@ type pixelList struct {
 // servePixels answers GET /v1/conversions/pixels: every pixel on one page, or pages of
 // Options.PixelPageSize (or the request's smaller limit) after the pixel id named by after.
 func (a *API) servePixels(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		methodNotAllowed(w, r, http.MethodGet)
-		return
-	}
-	if err := a.authorize(r, scopePixels); err != nil {
-		writeError(w, err)
+	if !a.admit(w, r, http.MethodGet, scopePixels) {
 		return
 	}
 	l := pixelList{Object: "list"}

@@ -46,6 +46,20 @@ func (k KeyKind) allows(s scope) bool {
 	return false
 }
 
+// admit answers a request made with another method than method, or with a key
+// that lacks scope, and reports whether the request may go on.
+func (a *API) admit(w http.ResponseWriter, r *http.Request, method string, s scope) bool {
+	if r.Method != method {
+		methodNotAllowed(w, r, method)
+		return false
+	}
+	if err := a.authorize(r, s); err != nil {
+		writeError(w, err)
+		return false
+	}
+	return true
+}
+
 // authorize checks r's bearer key for scope s. It returns nil or a 401: the
 // real API's {"error":{"message":"Unauthorized",...}} (reference §0.3) for a
 // missing or unknown key, "Missing scopes: S" (reference §2) for a key of the

@@ -14,12 +14,7 @@ import (
 // every event in the batch, duplicates included (reference §0.3 shows
 // {"accepted_events": 1}; counting duplicates is an assumption).
 func (a *API) serveEvents(w http.ResponseWriter, r *http.Request, pid string) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, http.MethodPost)
-		return
-	}
-	if err := a.authorize(r, scopeEvents); err != nil {
-		writeError(w, err)
+	if !a.admit(w, r, http.MethodPost, scopeEvents) {
 		return
 	}
 	if err := a.checkPixel(pid); err != nil {

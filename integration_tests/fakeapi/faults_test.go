@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -86,24 +87,26 @@ func TestFaultsComeBeforeAuth(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	const d = 50 * time.Millisecond
-	f := newFake(t)
-	f.api.Script(Fault{Kind: FaultLatency, Delay: d})
-	start := time.Now()
-	r := f.post(t, pixWeb, false, ev("e"))
-	assert.GreaterOrEqual(t, time.Since(start), d)
-	assert.Equal(t, http.StatusOK, r.status, "a delayed request is then served normally")
-	assert.Len(t, f.api.Events(), 1)
-	assert.Equal(t, int64(1), f.api.Stats().Faults[FaultLatency])
+	synctest.Test(t, func(t *testing.T) {
+		const d = 50 * time.Millisecond
+		api := New(testOptions())
+		api.Script(Fault{Kind: FaultLatency, Delay: d})
+		status, held := serveInBubble(t, api, http.MethodPost, "/v1/events?pid="+pixWeb, convKey, body(t, false, ev("e")))
+		assert.Equal(t, d, held, "held for the fault's delay, on the bubble's clock")
+		assert.Equal(t, http.StatusOK, status, "a delayed request is then served normally")
+		assert.Len(t, api.Events(), 1)
+		assert.Equal(t, int64(1), api.Stats().Faults[FaultLatency])
+	})
 }
 
 func TestLatencyOption(t *testing.T) {
-	const d = 30 * time.Millisecond
-	f := newFake(t, func(o *Options) { o.Latency = d })
-	start := time.Now()
-	r := f.mustDo(t, "GET", accountPath, advKey, nil)
-	assert.GreaterOrEqual(t, time.Since(start), d)
-	assert.Equal(t, http.StatusOK, r.status)
+	synctest.Test(t, func(t *testing.T) {
+		const d = 30 * time.Millisecond
+		api := New(testOptions(func(o *Options) { o.Latency = d }))
+		status, held := serveInBubble(t, api, http.MethodGet, accountPath, advKey, nil)
+		assert.Equal(t, d, held, "held for the option's latency, on the bubble's clock")
+		assert.Equal(t, http.StatusOK, status)
+	})
 }
 
 func TestHangUntilClientGivesUp(t *testing.T) {

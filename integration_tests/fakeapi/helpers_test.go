@@ -34,6 +34,12 @@ type fake struct {
 
 func newFake(t testing.TB, mods ...func(*Options)) *fake {
 	t.Helper()
+	api, srv := NewServer(t, testOptions(mods...))
+	return &fake{api: api, srv: srv, client: &http.Client{Timeout: 10 * time.Second}}
+}
+
+// testOptions are the keys, pixels and clock of every test, changed by mods.
+func testOptions(mods ...func(*Options)) Options {
 	opts := Options{
 		Keys:       map[string]KeyKind{convKey: KeyConversions, advKey: KeyAdvertiser, bothKey: KeyBoth},
 		Pixels:     WebPixels(pixWeb, pixApp),
@@ -43,8 +49,23 @@ func newFake(t testing.TB, mods ...func(*Options)) *fake {
 	for _, m := range mods {
 		m(&opts)
 	}
-	api, srv := NewServer(t, opts)
-	return &fake{api: api, srv: srv, client: &http.Client{Timeout: 10 * time.Second}}
+	return opts
+}
+
+// serveInBubble hands one request to api's handler without a network, so that it runs on
+// the clock of the synctest bubble it is called in, and returns the status and how long
+// the handler held the request on that clock.
+func serveInBubble(t *testing.T, api *API, method, path, key string, body []byte) (int, time.Duration) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), method, path, bytes.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	api.ServeHTTP(rec, req)
+	return rec.Code, time.Since(start)
 }
 
 // reply is a response read in full.

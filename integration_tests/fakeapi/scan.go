@@ -226,9 +226,7 @@ func (s *scanner) lit(word string) bool {
 // cursor on the value; member must consume the value. Keys are compared as
 // decoded bytes, case-sensitively.
 func (s *scanner) object(member func(key []byte) error) error {
-	s.i++ // '{'
-	if s.next(); s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
+	if s.open('}') {
 		return nil
 	}
 	for {
@@ -247,18 +245,8 @@ func (s *scanner) object(member func(key []byte) error) error {
 		if err := member(key); err != nil {
 			return err
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return errSyntax
+		if more, err := s.more('}'); !more {
+			return err
 		}
 	}
 }
@@ -266,29 +254,46 @@ func (s *scanner) object(member func(key []byte) error) error {
 // array walks the array at the cursor, calling elem with each index and the
 // cursor on the element; elem must consume the element.
 func (s *scanner) array(elem func(i int) error) error {
-	s.i++ // '['
-	if s.next(); s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
+	if s.open(']') {
 		return nil
 	}
 	for n := 0; ; n++ {
 		if err := elem(n); err != nil {
 			return err
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return errSyntax
+		if more, err := s.more(']'); !more {
+			return err
 		}
 	}
+}
+
+// open consumes the '{' or '[' at the cursor and reports whether the closing
+// byte follows at once (consuming it too).
+func (s *scanner) open(closing byte) (empty bool) {
+	s.i++
+	if s.next(); s.i < len(s.b) && s.b[s.i] == closing {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// more consumes what follows a member or element: a ',' (more is true), the
+// closing byte (more is false), or anything else (errSyntax).
+func (s *scanner) more(closing byte) (more bool, err error) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, errSyntax
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true, nil
+	case closing:
+		s.i++
+		return false, nil
+	}
+	return false, errSyntax
 }
 
 // skip consumes any value at the cursor, checking its syntax.

@@ -478,54 +478,43 @@ func (v *validator) open(want kind, p string) (present bool, err error) {
 
 // readString reads a string; null reads as absent.
 func (v *validator) readString() ([]byte, bool, error) {
-	switch k := v.s.next(); k {
-	case kindString:
+	return readOrNull(v, kindString, "a string", func() ([]byte, bool, error) {
 		b, err := v.s.str()
 		return b, err == nil, err
-	case kindNull:
-		v.s.i += len("null")
-		return nil, false, nil
-	case kindInvalid:
-		return nil, false, errSyntax
-	default:
-		return nil, false, &mismatch{"a string", k}
-	}
+	})
 }
 
 // readInt reads an integer; null reads as absent.
 func (v *validator) readInt() (int64, bool, error) {
-	switch k := v.s.next(); k {
-	case kindNumber:
+	return readOrNull(v, kindNumber, "an integer", func() (int64, bool, error) {
 		n, ok, err := v.s.int64()
-		if err != nil {
-			return 0, false, err
-		}
-		if !ok {
+		if err == nil && !ok {
 			return 0, false, &mismatch{"an integer", kindNumber}
 		}
-		return n, true, nil
-	case kindNull:
-		v.s.i += len("null")
-		return 0, false, nil
-	case kindInvalid:
-		return 0, false, errSyntax
-	default:
-		return 0, false, &mismatch{"an integer", k}
-	}
+		return n, err == nil, err
+	})
 }
 
 // readBool reads a boolean; null reads as absent.
 func (v *validator) readBool() (bool, bool, error) {
-	switch k := v.s.next(); k {
-	case kindBool:
+	return readOrNull(v, kindBool, "a boolean", func() (bool, bool, error) {
 		b, err := v.s.bool()
 		return b, err == nil, err
+	})
+}
+
+// readOrNull reads the value at the cursor with read when it is of kind want
+// (named by name in a mismatch); null reads as absent (ok false, no error).
+func readOrNull[T any](v *validator, want kind, name string, read func() (T, bool, error)) (value T, ok bool, err error) {
+	switch k := v.s.next(); k {
+	case want:
+		return read()
 	case kindNull:
 		v.s.i += len("null")
-		return false, false, nil
+		return value, false, nil
 	case kindInvalid:
-		return false, false, errSyntax
+		return value, false, errSyntax
 	default:
-		return false, false, &mismatch{"a boolean", k}
+		return value, false, &mismatch{name, k}
 	}
 }

@@ -91,15 +91,8 @@ func runConfig(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	entry, hasEntry := env["AIRBYTE_ENTRYPOINT"]
 	joined := strings.Join(cfg.Entrypoint, " ")
-	var failed int
-	check := func(ok bool, what string, got any) {
-		mark := "ok  "
-		if !ok {
-			mark = "FAIL"
-			failed++
-		}
-		fmt.Fprintf(stdout, "  %s %s (got %v)\n", mark, what, got)
-	}
+	c := checklist{out: stdout}
+	check := c.check
 	check(hasEntry && strings.HasPrefix(entry, "/"), "AIRBYTE_ENTRYPOINT is set and absolute", strconv.Quote(entry))
 	check(len(cfg.Entrypoint) > 0 && strings.HasPrefix(cfg.Entrypoint[0], "/"), "ENTRYPOINT is absolute", cfg.Entrypoint)
 	check(entry == joined, "AIRBYTE_ENTRYPOINT equals ENTRYPOINT joined with spaces", strconv.Quote(joined))
@@ -107,8 +100,28 @@ func runConfig(args []string, stdin io.Reader, stdout io.Writer) error {
 	check(cfg.WorkingDir == "/airbyte", "WORKDIR is /airbyte", strconv.Quote(cfg.WorkingDir))
 	check(cfg.Labels["io.airbyte.name"] == *name, "label io.airbyte.name = "+*name, strconv.Quote(cfg.Labels["io.airbyte.name"]))
 	check(cfg.Labels["io.airbyte.version"] == *version, "label io.airbyte.version = "+*version+" (metadata.yaml dockerImageTag)", strconv.Quote(cfg.Labels["io.airbyte.version"]))
-	if failed > 0 {
-		return fmt.Errorf("%d image config checks failed", failed)
+	return c.err("image config")
+}
+
+// checklist prints one line per check, ok or FAIL, and counts the failures.
+type checklist struct {
+	out    io.Writer
+	failed int
+}
+
+func (c *checklist) check(ok bool, what string, got any) {
+	mark := "ok  "
+	if !ok {
+		mark = "FAIL"
+		c.failed++
+	}
+	fmt.Fprintf(c.out, "  %s %s (got %v)\n", mark, what, got)
+}
+
+// err says how many checks of what failed, or is nil when none did.
+func (c *checklist) err(what string) error {
+	if c.failed > 0 {
+		return fmt.Errorf("%d %s checks failed", c.failed, what)
 	}
 	return nil
 }
@@ -137,24 +150,14 @@ func runBinary(args []string, stdout io.Writer) error {
 		interp = interp || p.Type == elf.PT_INTERP
 	}
 	libs, _ := f.ImportedLibraries()
-	var failed int
-	check := func(ok bool, what string, got any) {
-		mark := "ok  "
-		if !ok {
-			mark = "FAIL"
-			failed++
-		}
-		fmt.Fprintf(stdout, "  %s %s (got %v)\n", mark, what, got)
-	}
+	c := checklist{out: stdout}
+	check := c.check
 	check(!interp && len(libs) == 0, "binary is statically linked", fmt.Sprintf("interpreter=%v libraries=%v", interp, libs))
 	check(f.Section(".symtab") == nil, "binary is stripped (-s)", fmt.Sprintf("symtab=%v", f.Section(".symtab") != nil))
 	check(settings["CGO_ENABLED"] == "0", "built with CGO_ENABLED=0", strconv.Quote(settings["CGO_ENABLED"]))
 	check(settings["-trimpath"] == "true", "built with -trimpath", strconv.Quote(settings["-trimpath"]))
 	check(settings["GOOS"] == "linux", "built for linux", info.GoVersion+" "+settings["GOOS"]+"/"+settings["GOARCH"])
-	if failed > 0 {
-		return fmt.Errorf("%d binary checks failed", failed)
-	}
-	return nil
+	return c.err("binary")
 }
 
 // runFixtures writes the write command's input from the repository's fixtures: the
