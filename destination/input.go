@@ -178,7 +178,7 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 }
 
 // prepareChunk prepares every routed record of a chunk. It runs on several goroutines at
-// once: it only reads the syncWriter (its preparer).
+// once: it only reads the syncWriter (its preparer, and whether records are kept).
 func (w *syncWriter) prepareChunk(c *chunk) {
 	for i, m := range c.msgs {
 		p := &c.records[i]
@@ -189,6 +189,8 @@ func (w *syncWriter) prepareChunk(c *chunk) {
 		// never written again: the preparer reads it without a copy.
 		data := m.Record.Data
 		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
-		m.Record.Data = nil // the event replaces it; let it go early
+		if !w.keepsRecords { // stored rejected records need it, as the platform sent it
+			m.Record.Data = nil // the event replaces it; let it go early
+		}
 	}
 }
