@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -124,22 +122,9 @@ func parseObjectKey(t *testing.T, key string) (objectKey, bool) {
 // readObjects returns every object of bucket, by key.
 func readObjects(t *testing.T, srv *s3server.Server, bucket string) map[string][]byte {
 	t.Helper()
-	client := srv.Client()
-	out := map[string][]byte{}
-	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(t.Context())
-		require.NoError(t, err)
-		for _, o := range page.Contents {
-			got, err := client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-			require.NoError(t, err)
-			body, err := io.ReadAll(got.Body)
-			got.Body.Close()
-			require.NoError(t, err)
-			out[*o.Key] = body
-		}
-	}
-	return out
+	objects, err := srv.Objects(t.Context(), bucket)
+	require.NoError(t, err, "read the bucket %s", bucket)
+	return objects
 }
 
 // readRejected reads every object of bucket back as rows, checking each key's layout and
