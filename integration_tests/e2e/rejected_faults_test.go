@@ -160,6 +160,9 @@ func TestWriteWithASlowBucketWaitsForItWithBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long scenario: 108 MB of rejected records through a slow bucket")
 	}
+	if raceDetector { // the binary is built without it: only this process's reading back would slow down, 5-fold
+		t.Skip("the connector is measured without -race; reading 108 MB back under -race takes minutes")
+	}
 	t.Parallel()
 	const boundMiB = 320
 	peak := slowBucketPeakMiB(t, 9)
