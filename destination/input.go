@@ -178,7 +178,7 @@ func readInput(ctx context.Context, r *protocol.Reader, ahead *semaphore.Weighte
 }
 
 // prepareChunk prepares every routed record of a chunk. It runs on several goroutines at
-// once: it only reads the syncWriter (its preparer, and whether records are kept).
+// once: it only reads the syncWriter (its preparer).
 func (w *syncWriter) prepareChunk(c *chunk) {
 	for i, m := range c.msgs {
 		p := &c.records[i]
@@ -189,8 +189,10 @@ func (w *syncWriter) prepareChunk(c *chunk) {
 		// never written again: the preparer reads it without a copy.
 		data := m.Record.Data
 		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
-		if !w.keepsRecords { // stored rejected records need it, as the platform sent it
-			m.Record.Data = nil // the event replaces it; let it go early
+		// The event replaces the data: let it go early, unless rejected records are stored
+		// (the batch, or the rejection, then takes a copy of it for the bucket).
+		if !w.keepsRecords {
+			m.Record.Data = nil
 		}
 	}
 }

@@ -99,7 +99,7 @@ type storedRow struct {
 
 // objectKeyPattern is the documented layout with the defaults: bucket_path, then
 // {sync_id}/{namespace}/{stream_name}/ and {date}_{timestamp}_{part_number}{format_extension}.
-var objectKeyPattern = regexp.MustCompile(`^` + bucketPath + `/(\d{8}T\d{6}\.\d{3}Z)/(?:([^/]+)/)?([^/]+)/(\d{4}_\d{2}_\d{2})_(\d{13})_(\d+)(\.csv|\.jsonl)(\.gz)?$`)
+var objectKeyPattern = regexp.MustCompile(`^` + bucketPath + `/([^/]+)/(?:([^/]+)/)?([^/]+)/(\d{4}_\d{2}_\d{2})_(\d{13})_(\d+)(\.csv|\.jsonl)(\.gz)?$`)
 
 // objectKey is an object key split by objectKeyPattern.
 type objectKey struct {
