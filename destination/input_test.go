@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/openai-ads-conversions/destination-openai-ads-conversions/destination/event"
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/protocol"
 )
 
@@ -51,6 +52,31 @@ func TestReadAheadIsBoundedByBytes(t *testing.T) {
 				synctest.Wait()
 				assert.Len(t, ordered, tt.ahead, "handling a chunk makes room for the next")
 			})
+		})
+	}
+}
+
+// The preparers let a record's data go once its event is made, unless rejected records are
+// stored: a rejected record is then written to the bucket with its data, as the platform sent
+// it (its data used to be gone by then, and the bucket got rows without their data).
+func TestPrepareChunkKeepsTheDataOnlyWhenRejectedRecordsAreStored(t *testing.T) {
+	for _, keeps := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rejected records stored: %v", keeps), func(t *testing.T) {
+			prep, err := event.NewPreparer(event.Options{})
+			require.NoError(t, err)
+			w := &syncWriter{prep: prep, keepsRecords: keeps}
+			data := []byte(`{"id":"a-1","type":"purchase","timestamp_ms":1}`)
+			c := &chunk{
+				msgs:    []*protocol.Message{{Type: protocol.TypeRecord, Record: &protocol.Record{Stream: "s", Data: data}}},
+				records: []preparedRecord{{route: &route{name: "s"}, number: 1}},
+			}
+			w.prepareChunk(c)
+			require.Error(t, c.records[0].err, "the record breaks a rule")
+			if keeps {
+				assert.Equal(t, string(data), string(c.msgs[0].Record.Data), "the data stays for the bucket")
+			} else {
+				assert.Nil(t, c.msgs[0].Record.Data, "the data is let go")
+			}
 		})
 	}
 }

@@ -3,7 +3,6 @@ package rejected
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"sync"
@@ -62,19 +61,9 @@ var fastFailing = Options{Attempts: 2, MaxBackoff: 50 * time.Millisecond, Reques
 // readBucket returns every object of a bucket.
 func readBucket(t *testing.T, srv *s3server.Server, bucket string) map[string][]byte {
 	t.Helper()
-	client := srv.Client()
-	list, err := client.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	objects, err := srv.Objects(t.Context(), bucket)
 	require.NoError(t, err)
-	out := map[string][]byte{}
-	for _, o := range list.Contents {
-		got, err := client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-		require.NoError(t, err)
-		body, err := io.ReadAll(got.Body)
-		got.Body.Close()
-		require.NoError(t, err)
-		out[*o.Key] = body
-	}
-	return out
+	return objects
 }
 
 func TestS3StoresEveryRecordOnceInEveryFormat(t *testing.T) {

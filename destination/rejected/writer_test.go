@@ -159,9 +159,12 @@ func TestAFailedUploadStopsTheWriter(t *testing.T) {
 		w := newTestWriter(t, store, Options{})
 		var stored atomic.Bool
 		require.NoError(t, w.Add(t.Context(), record("orders", 1), func() { stored.Store(true) }))
-		require.NoError(t, w.Flush(t.Context()))
+		flushErr := w.Flush(t.Context()) // the upload it starts may fail before it returns: then it says so
 		synctest.Wait()
 		var storeErr *StoreError
+		if flushErr != nil {
+			require.ErrorAs(t, flushErr, &storeErr)
+		}
 		require.ErrorAs(t, w.Err(), &storeErr)
 		assert.Equal(t, CauseNoSuchBucket, storeErr.Cause)
 		assert.ErrorAs(t, w.Add(t.Context(), record("orders", 2), nil), &storeErr)

@@ -4,7 +4,9 @@
 // on a real loopback HTTP server, and checks the protocol properties every run must keep (see
 // checkCommon and checkWrite in harness_test.go). The tests mostly wait, on the connector and
 // on the fake's delays, so TestMain runs eight at once, unless -parallel says otherwise or
-// -race is on.
+// -race is on. The tests of rejected records (bucket_test.go, rejected_test.go,
+// rejected_faults_test.go) store them in a real S3 server on loopback (SeaweedFS, see package
+// s3server), one per test process with a bucket per test, and read the bucket back.
 //
 // Run it with
 //

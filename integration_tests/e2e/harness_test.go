@@ -31,7 +31,9 @@ func TestMain(m *testing.M) {
 	if !set && !raceDetector {
 		_ = flag.Set("test.parallel", strconv.Itoa(waitingTests))
 	}
-	os.Exit(connectortest.Main(m))
+	code := connectortest.Main(m)
+	stopSharedS3()
+	os.Exit(code)
 }
 
 // Keys the fake knows, each of one kind, and one it does not know. They are distinctive so

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -205,6 +206,32 @@ func (s *Server) CreateBucket(t testing.TB) string {
 		t.Fatalf("create bucket %s: %v", name, err)
 	}
 	return name
+}
+
+// Objects returns every object of bucket, by key, read whole.
+func (s *Server) Objects(ctx context.Context, bucket string) (map[string][]byte, error) {
+	client := s.Client()
+	out := map[string][]byte{}
+	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			got, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+			if err != nil {
+				return nil, err
+			}
+			body, err := io.ReadAll(got.Body)
+			got.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", *o.Key, err)
+			}
+			out[*o.Key] = body
+		}
+	}
+	return out, nil
 }
 
 func start(ctx context.Context, bin, dir string) (*Server, error) {
