@@ -28,7 +28,8 @@
 #   REJECT_PCT=5 integration_tests/bench.sh 200000
 #   REJECT_PCT=5 BUCKET=1 integration_tests/bench.sh 200000
 #
-# CONNECTOR=path runs that connector binary instead of building one (to compare builds).
+# CONNECTOR=path runs that connector binary instead of building one (to compare builds);
+# KEEP_WORK=1 keeps the temporary directory (input, output, logs) for a closer look.
 set -euo pipefail
 
 N=${1:-1000000}
@@ -59,7 +60,7 @@ cleanup() {
 		kill -TERM "$S3_PID" 2>/dev/null || true # serve stops weed and deletes its data
 		wait "$S3_PID" 2>/dev/null || true
 	fi
-	rm -rf "$WORK"
+	if [[ -n ${KEEP_WORK:-} ]]; then echo "bench: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -10,7 +10,9 @@
 //	S3_READY=1
 //
 // and serves until SIGINT or SIGTERM, or until stdin is closed, then stops the server and
-// deletes its data.
+// deletes its data. Before it prints S3_READY it writes and deletes one object: SeaweedFS
+// allocates a new bucket's volumes on its first write, which takes seconds that a benchmark
+// should not count.
 package main
 
 import (
@@ -19,7 +21,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/openai-ads-conversions/destination-openai-ads-conversions/internal/s3server"
 )
@@ -49,6 +55,9 @@ func run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := warm(ctx, srv.Client(), bucket); err != nil {
+		return err
+	}
 	if _, err := fmt.Fprintf(stdout, "S3_ENDPOINT=%s\nS3_REGION=%s\nS3_BUCKET=%s\nS3_ACCESS_KEY=%s\nS3_SECRET_KEY=%s\nS3_READY=1\n",
 		srv.Endpoint, s3server.Region, bucket, srv.AccessKey, srv.SecretKey); err != nil {
 		return err
@@ -63,4 +72,14 @@ func run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	case <-eof:
 	}
 	return nil
+}
+
+// warm writes and deletes one object, so that the bucket's volumes exist.
+func warm(ctx context.Context, client *s3.Client, bucket string) error {
+	key := aws.String("warm-up")
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: key, Body: strings.NewReader("warm-up")}); err != nil {
+		return fmt.Errorf("warm the bucket up: %w", err)
+	}
+	_, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: key})
+	return err
 }
