@@ -20,6 +20,8 @@
 //     its budget, and settle what the answers say; reject.go words rejections.
 //   - ledger.go: the only owner of the pipeline's lock. It settles each record as delivered or
 //     rejected, keeps the first failure, and echoes each state once its records are settled.
+//   - keep.go: with a bucket configured, each rejection goes to the store of rejected records
+//     (the rejected sub-package) and is settled only once the object holding it is uploaded.
 //   - report.go and statewait.go: progress, long-waiting states, the summary, the failure.
 //
 // write.go wires the stages and stops them (run draws the goroutines). Each pixel has its own

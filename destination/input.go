@@ -189,6 +189,10 @@ func (w *syncWriter) prepareChunk(c *chunk) {
 		// never written again: the preparer reads it without a copy.
 		data := m.Record.Data
 		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
-		m.Record.Data = nil // the event replaces it; let it go early
+		// The event replaces the data: let it go early, unless rejected records are stored
+		// (the batch, or the rejection, then takes a copy of it for the bucket).
+		if !w.keepsRecords {
+			m.Record.Data = nil
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -178,21 +179,32 @@ func newSyncWriter(cfgPath, catalogPath string, out *protocol.Writer, opts write
 	w.spill.warn = func(msg string) { w.logf(protocol.LevelWarn, "%s", msg) }
 	w.deliver.stalled = w.budget.nudge
 	w.budget.capped = w.spillable
-	if err := w.keepRejected(); err != nil {
+	if err := w.keepRejected(syncIDOf(catalog)); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
+// syncIDOf returns the sync_id the platform gives the catalog's streams (the {sync_id} of the
+// bucket layout), or "" when it gives none: the store then uses the run's start time.
+func syncIDOf(catalog *protocol.ConfiguredCatalog) string {
+	for _, s := range catalog.Streams {
+		if s.SyncID != nil {
+			return strconv.FormatInt(*s.SyncID, 10)
+		}
+	}
+	return ""
+}
+
 // keepRejected wires the bucket of rejected records, when object_storage_config names one: the
 // ledger then hands every rejection to it, and batches carry their records' data so that a
 // record the API refuses is stored as the platform sent it. Uploads end when the calls are cut.
-func (w *syncWriter) keepRejected() error {
+func (w *syncWriter) keepRejected(syncID string) error {
 	if !w.cfg.ObjectStorage.Enabled() {
 		return nil
 	}
 	store, err := rejected.New(w.stop.calls, w.cfg.ObjectStorage, rejected.Options{
-		Now: w.opts.now, PartAge: rejectedPartAge,
+		Now: w.opts.now, PartAge: rejectedPartAge, RunID: syncID,
 		Logf: func(format string, args ...any) { w.logf(protocol.LevelInfo, "Rejected records: "+format+".", args...) },
 	})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 type Options struct {
 	Now            func() time.Time                 // the clock of part ages and object names; time.Now
 	Logf           func(format string, args ...any) // where the writer tells what it stored; nothing
-	RunID          string                           // {sync_id}; the start time, see New
+	RunID          string                           // {sync_id}: the catalog's sync_id; the start time when empty (RunID)
 	PartBytes      int64                            // a part is closed at this size; DefaultPartBytes
 	PartAge        time.Duration                    // a part is closed at this age; DefaultPartAge
 	MaxBuffered    int64                            // Add blocks while this much waits; DefaultMaxBuffered
@@ -52,9 +52,9 @@ func setDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-// RunID returns the {sync_id} of a run started at t: the platform gives a destination no
-// sync id in this protocol version, so the run's start time in UTC to the millisecond
-// stands for it (20261202T160023.123Z). It sorts as the runs did and holds no personal data.
+// RunID returns the {sync_id} of a run started at t, for a catalog that carries no sync_id:
+// the run's start time in UTC to the millisecond (20261202T160023.123Z). It sorts as the runs
+// did and holds no personal data.
 func RunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
 
 // ErrClosed is returned by Add after Close.
