@@ -69,6 +69,12 @@ func EnsureBinary(ctx context.Context) (string, error) {
 	return bin, build(ctx, bin)
 }
 
+// Built tells whether weed is in the cache already, so that EnsureBinary will not build it.
+func Built() bool {
+	bin, err := BinaryPath()
+	return err == nil && isFile(bin)
+}
+
 func isFile(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()

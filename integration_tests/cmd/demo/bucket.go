@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,10 +31,8 @@ func (d *demo) bucket(ctx context.Context, url string, api *fakeapi.API) error {
 	fmt.Fprintln(d.out, "\n5. write again, with a bucket for the rejected records (object_storage_config, S3)")
 	api.Poison(poisoned)
 	fmt.Fprintf(d.out, "   The fake API now refuses event %s (poisoned_event), to show a refusal of the API too.\n", poisoned)
-	if bin, err := s3server.BinaryPath(); err == nil {
-		if _, err := os.Stat(bin); err != nil {
-			fmt.Fprintln(d.out, "   Building SeaweedFS's weed from the Go module proxy first (once per machine; it takes minutes)...")
-		}
+	if !s3server.Built() {
+		fmt.Fprintln(d.out, "   Building SeaweedFS's weed from the Go module proxy first (once per machine; it takes minutes)...")
 	}
 	srv, err := s3server.Launch(ctx)
 	if err != nil {
@@ -51,7 +48,7 @@ func (d *demo) bucket(ctx context.Context, url string, api *fakeapi.API) error {
 	if err := d.writeBucketConfig(config, url, srv, name); err != nil {
 		return err
 	}
-	if err := d.checkBucket(ctx, config); err != nil {
+	if err := d.runCheck(ctx, config, "check (it also writes a test object to the bucket and deletes it): "); err != nil {
 		return err
 	}
 	if err := d.writeToBucket(ctx, config); err != nil {
@@ -72,24 +69,6 @@ func (d *demo) writeBucketConfig(path, url string, srv *s3server.Server, bucket 
 		return err
 	}
 	return os.WriteFile(path, cfg, 0o600)
-}
-
-// checkBucket runs check, which also writes and deletes a test object in the bucket.
-func (d *demo) checkBucket(ctx context.Context, config string) error {
-	msgs, err := d.exec(ctx, nil, "check", "--config", config)
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		if m.Type == "CONNECTION_STATUS" {
-			fmt.Fprintf(d.out, "   check: %s: %s\n", m.ConnectionStatus.Status, m.ConnectionStatus.Message)
-			if m.ConnectionStatus.Status != "SUCCEEDED" {
-				return errors.New("check with the bucket did not succeed")
-			}
-			return nil
-		}
-	}
-	return errors.New("check: no CONNECTION_STATUS message")
 }
 
 // writeToBucket runs write and prints the states and what the connector says it stored.

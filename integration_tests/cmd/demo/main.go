@@ -177,13 +177,18 @@ func (d *demo) check(ctx context.Context, url string) error {
 	if err := os.WriteFile(filepath.Join(d.dir, "config.json"), cfg, 0o600); err != nil {
 		return err
 	}
-	msgs, err := d.exec(ctx, nil, "check", "--config", filepath.Join(d.dir, "config.json"))
+	return d.runCheck(ctx, filepath.Join(d.dir, "config.json"), "")
+}
+
+// runCheck runs check with config and prints its status after label.
+func (d *demo) runCheck(ctx context.Context, config, label string) error {
+	msgs, err := d.exec(ctx, nil, "check", "--config", config)
 	if err != nil {
 		return err
 	}
 	for _, m := range msgs {
 		if m.Type == "CONNECTION_STATUS" {
-			fmt.Fprintf(d.out, "   %s: %s\n", m.ConnectionStatus.Status, m.ConnectionStatus.Message)
+			fmt.Fprintf(d.out, "   %s%s: %s\n", label, m.ConnectionStatus.Status, m.ConnectionStatus.Message)
 			if m.ConnectionStatus.Status != "SUCCEEDED" {
 				return errors.New("check did not succeed")
 			}

@@ -41,10 +41,8 @@ func main() {
 }
 
 func run(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
-	if bin, err := s3server.BinaryPath(); err == nil {
-		if _, err := os.Stat(bin); err != nil {
-			fmt.Fprintln(os.Stderr, "serve: building SeaweedFS's weed from the Go module proxy first (minutes)")
-		}
+	if !s3server.Built() {
+		fmt.Fprintln(os.Stderr, "serve: building SeaweedFS's weed from the Go module proxy first (minutes)")
 	}
 	srv, err := s3server.Launch(ctx)
 	if err != nil {
