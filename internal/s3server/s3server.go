@@ -211,6 +211,15 @@ func (s *Server) Client() *s3.Client {
 	})
 }
 
+// NewBucket creates a bucket with a fresh random name and returns the name.
+func (s *Server) NewBucket(ctx context.Context) (string, error) {
+	name := "t-" + strings.ToLower(rand.Text()[:12])
+	if _, err := s.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		return "", fmt.Errorf("create bucket %s: %w", name, err)
+	}
+	return name, nil
+}
+
 // CreateBucket creates a bucket named after the test, so that tests do not share one.
 func (s *Server) CreateBucket(t T) string {
 	t.Helper()
@@ -219,15 +228,6 @@ func (s *Server) CreateBucket(t T) string {
 		t.Fatalf("%v", err)
 	}
 	return name
-}
-
-// NewBucket creates a bucket with a fresh random name and returns the name.
-func (s *Server) NewBucket(ctx context.Context) (string, error) {
-	name := "t-" + strings.ToLower(rand.Text()[:12])
-	if _, err := s.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		return "", fmt.Errorf("create bucket %s: %w", name, err)
-	}
-	return name, nil
 }
 
 func start(ctx context.Context, bin, dir string) (*Server, error) {
