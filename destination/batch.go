@@ -244,17 +244,15 @@ func (bt *batch) split(validateOnly bool) (*batch, *batch) {
 	return bt.subset(bt.items[:mid], validateOnly), bt.subset(bt.items[mid:], validateOnly)
 }
 
-// subset builds a sealed batch of some of bt's events.
+// subset builds a sealed batch of some of bt's events. It shares bt's records' data (never
+// written once a batch is sealed; the items keep their offsets in it): copying it for every
+// refusal of the API cost as much as the body again.
 func (bt *batch) subset(items []item, validateOnly bool) *batch {
-	size, rawSize := len(bodyHeader(validateOnly))+len(bodyTrailer), 0
+	size := len(bodyHeader(validateOnly)) + len(bodyTrailer)
 	for _, it := range items {
 		size += it.end - it.start + 1
-		rawSize += it.rawEnd - it.rawStart
 	}
-	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items))}
-	if rawSize > 0 {
-		out.raw = make([]byte, 0, rawSize)
-	}
+	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items)), raw: bt.raw}
 	out.body = append(out.body, bodyHeader(validateOnly)...)
 	for i, it := range items {
 		if i > 0 {
@@ -263,9 +261,6 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 		start := len(out.body)
 		out.body = append(out.body, bt.body[it.start:it.end]...)
 		it.start, it.end = start, len(out.body)
-		rawStart := len(out.raw)
-		out.raw = append(out.raw, bt.raw[it.rawStart:it.rawEnd]...)
-		it.rawStart, it.rawEnd = rawStart, len(out.raw)
 		out.items[i] = it
 	}
 	out.body = append(out.body, bodyTrailer...)

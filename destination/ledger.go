@@ -162,7 +162,10 @@ func (l *ledger) reject(r rejection) {
 		_ = l.out.Logf(protocol.LevelWarn, "Stream %q: further rejections are counted in the summary, not logged one by one.", r.route.descriptor.String())
 	}
 	if l.keeper != nil {
-		l.keeper.keep(r, sync.OnceFunc(func() { l.settleKept(r.seq) }))
+		// The callback captures only the sequence number: capturing r would keep r.data, a
+		// slice of the refused batch's records, until the part is uploaded.
+		seq := r.seq
+		l.keeper.keep(r, sync.OnceFunc(func() { l.settleKept(seq) }))
 	}
 }
 

@@ -292,7 +292,11 @@ func (w *Writer) upload(p *part) {
 			w.fail(err)
 			return
 		}
-		w.opts.Logf("stored %d rejected records of stream %s in %s", len(p.records), p.stream.name, p.key)
+		noun := "rejected records"
+		if len(p.records) == 1 {
+			noun = "rejected record"
+		}
+		w.opts.Logf("stored %d %s of stream %s in %s", len(p.records), noun, p.stream.name, p.key)
 		for _, f := range p.callbacks {
 			if f != nil {
 				f()

@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +68,12 @@ func EnsureBinary(ctx context.Context) (string, error) {
 		return bin, nil
 	}
 	return bin, build(ctx, bin)
+}
+
+// Built tells whether weed is in the cache already, so that EnsureBinary will not build it.
+func Built() bool {
+	bin, err := BinaryPath()
+	return err == nil && isFile(bin)
 }
 
 func isFile(path string) bool {
@@ -149,9 +154,18 @@ type Server struct {
 	done      chan struct{}
 }
 
+// T is the part of testing.TB that Start and CreateBucket use; an interface, so that programs
+// (the demo, the benchmark's server) can import this package without linking package testing.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+	Context() context.Context
+}
+
 // Start launches a server for one test (or test package, from TestMain through Launch) and
 // closes it when t ends.
-func Start(t testing.TB) *Server {
+func Start(t T) *Server {
 	t.Helper()
 	s, err := Launch(t.Context())
 	if err != nil {
@@ -198,12 +212,21 @@ func (s *Server) Client() *s3.Client {
 	})
 }
 
-// CreateBucket creates a bucket named after the test, so that tests do not share one.
-func (s *Server) CreateBucket(t testing.TB) string {
-	t.Helper()
+// NewBucket creates a bucket with a fresh random name and returns the name.
+func (s *Server) NewBucket(ctx context.Context) (string, error) {
 	name := "t-" + strings.ToLower(rand.Text()[:12])
-	if _, err := s.Client().CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
+	if _, err := s.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		return "", fmt.Errorf("create bucket %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// CreateBucket creates a bucket named after the test, so that tests do not share one.
+func (s *Server) CreateBucket(t T) string {
+	t.Helper()
+	name, err := s.NewBucket(t.Context())
+	if err != nil {
+		t.Fatalf("%v", err)
 	}
 	return name
 }

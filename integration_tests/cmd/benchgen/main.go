@@ -10,12 +10,19 @@
 // s1, ... (every fifth record a lead, the others orders), to measure many
 // pixels: bench.sh routes each to a pixel of its own.
 //
+// With -reject-pct P (0 to 100) P% of the records, spread evenly, are meant to
+// be refused: half by the connector's own rules (an order's amount as the text
+// of a decimal, a lead's opt_out as "yes"), half by the API: valid records
+// whose ids -poison-out writes, one a line, for the fake API's -poison flag.
+//
 // It prints one line to stdout: the counts of records and states, per
-// stream, as key=value pairs (for -streams K, the totals only).
+// stream, and of the records meant to be refused (refused_ours and
+// refused_api), as key=value pairs (for -streams K, the totals only).
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -24,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -54,17 +62,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 	stateEvery := fs.Int("state-every", 10000, "records between STREAM states")
 	streams := fs.Int("streams", 2, "number of streams (2: orders and leads; more: s0, s1, ...)")
 	out := fs.String("out", "", "output `file` (required)")
+	rejectPct := fs.Float64("reject-pct", 0, "`percent` of the records to be refused, half by the connector, half by the API")
+	poisonOut := fs.String("poison-out", "", "`file` for the ids of the records the API is to refuse (required with -reject-pct)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" || *n < 0 || *stateEvery < 1 || *streams < 2 {
-		return errors.New("usage: benchgen -n N [-state-every K] [-streams S>=2] -out FILE")
+	if *out == "" || *n < 0 || *stateEvery < 1 || *streams < 2 || *rejectPct < 0 || *rejectPct > 100 || (*rejectPct > 0 && *poisonOut == "") {
+		return errors.New("usage: benchgen -n N [-state-every K] [-streams S>=2] [-reject-pct P -poison-out FILE] -out FILE")
 	}
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
 	}
 	g := newGenerator(bufio.NewWriterSize(f, 1<<20), now, *streams)
+	g.refusePerMille = int(*rejectPct*10 + 0.5)
 	c, err := g.write(ctx, *n, *stateEvery)
 	if err == nil {
 		err = g.w.Flush()
@@ -72,15 +83,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && *poisonOut != "" {
+		err = os.WriteFile(*poisonOut, []byte(strings.Join(g.poison, "\n")+"\n"), 0o644)
+	}
 	if err != nil {
 		return err
 	}
+	refused := fmt.Sprintf("refused_ours=%d refused_api=%d", g.refusedOurs, len(g.poison))
 	if *streams > 2 {
-		_, err = fmt.Fprintf(stdout, "records=%d states=%d streams=%d bytes=%d\n", c.records, c.states, *streams, g.bytes)
+		_, err = fmt.Fprintf(stdout, "records=%d states=%d streams=%d bytes=%d %s\n", c.records, c.states, *streams, g.bytes, refused)
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "records=%d states=%d orders=%d leads=%d orders_states=%d leads_states=%d bytes=%d\n",
-		c.records, c.states, c.perStream[0], c.perStream[1], c.statesPer[0], c.statesPer[1], g.bytes)
+	_, err = fmt.Fprintf(stdout, "records=%d states=%d orders=%d leads=%d orders_states=%d leads_states=%d bytes=%d %s\n",
+		c.records, c.states, c.perStream[0], c.perStream[1], c.statesPer[0], c.statesPer[1], g.bytes, refused)
 	return err
 }
 
@@ -101,6 +116,34 @@ type generator struct {
 	bytes   int64
 	stateID int64
 	names   []string // of the streams
+
+	refusePerMille int      // records per thousand to be refused
+	refusedOurs    int      // records written to be refused by the connector's rules
+	poison         []string // ids of the records the API is to refuse
+}
+
+// refusal is what record i is meant to meet.
+type refusal int
+
+const (
+	accepted refusal = iota
+	refusedByUs
+	refusedByAPI
+)
+
+// refusal spreads the refused records evenly: i*617 mod 1000 runs through every residue once
+// in each thousand records (617 is prime to 1000), so exactly refusePerMille of each thousand
+// are refused, alternately by the connector and by the API.
+func (g *generator) refusal(i int) refusal {
+	r := i * 617 % 1000
+	switch {
+	case r >= g.refusePerMille:
+		return accepted
+	case r%2 == 0:
+		return refusedByUs
+	default:
+		return refusedByAPI
+	}
 }
 
 func newGenerator(w *bufio.Writer, now time.Time, streams int) *generator {
@@ -188,19 +231,29 @@ func (g *generator) record(i, n, s int, lead bool) {
 	b = append(b, `","emitted_at":`...)
 	b = strconv.AppendInt(b, g.emitted, 10)
 	b = append(b, `,"data":{"id":"`...)
+	idAt := len(b)
+	refused := g.refusal(i)
 	if lead {
 		b = append(b, "l-"...)
 		b = strconv.AppendInt(b, int64(i), 10)
-		b = g.lead(b, i, ts)
+		b = g.lead(b, i, ts, refused == refusedByUs)
 	} else {
 		b = append(b, "o-"...)
 		b = strconv.AppendInt(b, int64(i), 10)
-		b = g.order(b, i, ts)
+		b = g.order(b, i, ts, refused == refusedByUs)
+	}
+	switch refused {
+	case refusedByUs:
+		g.refusedOurs++
+	case refusedByAPI:
+		end := idAt + bytes.IndexByte(b[idAt:], '"')
+		g.poison = append(g.poison, string(b[idAt:end]))
 	}
 	g.line = append(b, "}}}\n"...)
 }
 
-func (g *generator) order(b []byte, i int, ts int64) []byte {
+// order appends an order; a refused one has its amount as the text of a decimal.
+func (g *generator) order(b []byte, i int, ts int64, refused bool) []byte {
 	p := products[i%len(products)]
 	qty := 1 + i%3
 	b = append(b, `","type":"order_created","timestamp_ms":`...)
@@ -210,7 +263,13 @@ func (g *generator) order(b []byte, i int, ts int64) []byte {
 	b = append(b, `","user":{"email":"customer`...)
 	b = strconv.AppendInt(b, int64(i%250000), 10)
 	b = append(b, `@example.com","user_agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) Mobile/15E148"},"data":{"type":"contents","amount":`...)
-	b = strconv.AppendInt(b, int64(p.amount*qty), 10)
+	if refused {
+		b = append(b, '"')
+		b = strconv.AppendFloat(b, float64(p.amount*qty)/100, 'f', 2, 64)
+		b = append(b, '"')
+	} else {
+		b = strconv.AppendInt(b, int64(p.amount*qty), 10)
+	}
 	b = append(b, `,"currency":"USD","contents":[{"id":"`...)
 	b = append(b, p.id...)
 	b = append(b, `","name":"`...)
@@ -222,11 +281,15 @@ func (g *generator) order(b []byte, i int, ts int64) []byte {
 	return append(b, `}]}`...)
 }
 
-func (g *generator) lead(b []byte, i int, ts int64) []byte {
+// lead appends a lead; a refused one has opt_out "yes".
+func (g *generator) lead(b []byte, i int, ts int64, refused bool) []byte {
 	b = append(b, `","type":"lead_created","timestamp_ms":`...)
 	b = strconv.AppendInt(b, ts, 10)
 	b = append(b, `,"action_source":"web","source_url":"https://shop.example.com/contact?campaign=spring-`...)
 	b = strconv.AppendInt(b, int64(i%97), 10)
+	if refused {
+		b = append(b, `","opt_out":"yes`...)
+	}
 	b = append(b, `","user":{"email":"lead`...)
 	b = strconv.AppendInt(b, int64(i), 10)
 	b = append(b, `@example.org","external_id":"crm-`...)

@@ -60,6 +60,7 @@ type config struct {
 	seed          int64
 	keepEvents    bool
 	exitOnEOF     bool
+	poisonFile    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -78,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&c.seed, "seed", 1, "seed of the random faults")
 	fs.BoolVar(&c.keepEvents, "keep-events", false, "keep every accepted event for GET /_fake/events (uses memory)")
 	fs.BoolVar(&c.exitOnEOF, "exit-on-eof", false, "also shut down when stdin is closed")
+	fs.StringVar(&c.poisonFile, "poison", "", "`file` of event ids, one a line, that the API refuses (poisoned_event)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -179,6 +181,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	})
 	if c.faultRate > 0 {
 		api.RandomFaults(c.seed, c.faultRate, c.faultKinds...)
+	}
+	if c.poisonFile != "" {
+		ids, err := os.ReadFile(c.poisonFile)
+		if err != nil {
+			return err
+		}
+		api.Poison(strings.Fields(string(ids))...)
 	}
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,4 +198,33 @@ func TestBinary(t *testing.T) {
 			assert.Contains(t, stderr.String(), `"requests":1`)
 		})
 	}
+}
+
+func TestRunRefusesThePoisonedIDsOfItsFile(t *testing.T) {
+	poison := filepath.Join(t.TempDir(), "poison.txt")
+	require.NoError(t, os.WriteFile(poison, []byte("lead_1\nlead_2\n"), 0o600))
+	inR, inW := io.Pipe()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(t.Context(), []string{"-exit-on-eof", "-poison", poison}, inR, &stdout, &stderr) }()
+	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "\n") }, 5*time.Second, time.Millisecond)
+	base := strings.TrimSpace(stdout.String())
+	tests := []struct {
+		id   string
+		want int
+	}{
+		{"lead_1", http.StatusBadRequest},
+		{"lead_2", http.StatusBadRequest},
+		{"lead_3", http.StatusOK},
+	}
+	for _, tt := range tests {
+		ev := `{"validate_only":false,"events":[{"id":"` + tt.id + `","type":"lead_created","timestamp_ms":` +
+			strconv.FormatInt(time.Now().UnixMilli(), 10) + `,"action_source":"web","source_url":"https://shop.example.com/","data":{"type":"customer_action"}}]}`
+		assert.Equal(t, tt.want, post(t, base+"/v1/events?pid=pxl_demo_web", "sk-demo-conversions-key", ev), tt.id)
+	}
+	require.NoError(t, inW.Close())
+	require.NoError(t, <-done)
+
+	err := run(t.Context(), []string{"-poison", filepath.Join(t.TempDir(), "missing.txt")}, strings.NewReader(""), io.Discard, io.Discard)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a missing -poison file is an error")
 }
