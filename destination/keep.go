@@ -17,6 +17,15 @@ import (
 // rejections are kept closes the open parts at once, see ledger.state).
 const rejectedPartAge = 5 * time.Second
 
+// The memory of rejected records during a write: records waiting for their part's upload, and
+// uploads at once (each holds its encoded part and the S3 client's copy of it). Rejections are
+// a small share of a sync, so fewer uploads than the store's default cost no speed that shows,
+// and keep the write's memory closer to what it is without a bucket.
+const (
+	rejectedMaxBuffered = 16 << 20
+	rejectedUploads     = 2
+)
+
 // bucketKeeper is the ledger's keeper when object_storage_config names a bucket: each rejected
 // record goes to the store with its reason, and is final (its state may be echoed) only once
 // the object holding it is uploaded. When the bucket cannot be written the sync fails with a

@@ -205,6 +205,7 @@ func (w *syncWriter) keepRejected(syncID string) error {
 	}
 	store, err := rejected.New(w.stop.calls, w.cfg.ObjectStorage, rejected.Options{
 		Now: w.opts.now, PartAge: rejectedPartAge, RunID: syncID,
+		MaxBuffered: rejectedMaxBuffered, Uploads: rejectedUploads,
 		Logf: func(format string, args ...any) { w.logf(protocol.LevelInfo, "Rejected records: "+format+".", args...) },
 	})
 	if err != nil {
