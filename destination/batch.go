@@ -19,10 +19,11 @@ type item struct {
 	record     int64 // the record's 1-based number in its stream
 	ts         int64 // the event's timestamp_ms
 	start, end int   // the event's bytes: body[start:end]
-	// The record's data as the platform sent it, raw[rawStart:rawEnd], kept only when rejected
-	// records are stored (see rejectKeeper); its emitted_at goes with it.
-	rawStart, rawEnd int
-	emittedAt        int64
+	// raw is the record's data as the platform sent it, kept only when rejected records are
+	// stored (see bucketKeeper), with its emitted_at. It is the record's own memory (the reader
+	// gave each record its data), shared and never written: carrying it costs no copy.
+	raw       []byte
+	emittedAt int64
 }
 
 // batch is one request's worth of events for one pixel. Its body is built as events are
@@ -31,22 +32,43 @@ type batch struct {
 	pixel string
 	body  []byte
 	items []item
-	raw   []byte // the records' data, when rejected records are stored; empty otherwise
-	open  bool   // still in the batcher, taking events
+	// rawBytes counts its items' record data (see item.raw), held with the batch. rawLens keeps
+	// their lengths while the data waits in the spill file with the body.
+	rawBytes int
+	rawLens  []int
+	open     bool // still in the batcher, taking events
 	// spilled is where the body waits while it is in the spill file (body is then nil); nil
 	// for a body in memory, which holds its bytes of the byte budget.
 	spilled *spillRef
 }
 
 // size is what the batch holds of the byte budget: its body and its records' data.
-func (bt *batch) size() int64 { return int64(len(bt.body) + len(bt.raw)) }
+func (bt *batch) size() int64 { return int64(len(bt.body) + bt.rawBytes) }
 
 // rawOf returns the record data of one of bt's items (nil when it was not kept).
-func (bt *batch) rawOf(it item) []byte {
-	if it.rawEnd == it.rawStart {
+func (bt *batch) rawOf(it item) []byte { return it.raw }
+
+// takeRaw gathers the items' record data into one slice (for the spill file) and lets the items
+// go of it; giveRaw hands it back to them after the spill file is read.
+func (bt *batch) takeRaw() []byte {
+	if bt.rawBytes == 0 {
 		return nil
 	}
-	return bt.raw[it.rawStart:it.rawEnd]
+	out := make([]byte, 0, bt.rawBytes)
+	bt.rawLens = make([]int, len(bt.items))
+	for i := range bt.items {
+		out = append(out, bt.items[i].raw...)
+		bt.rawLens[i] = len(bt.items[i].raw)
+		bt.items[i].raw = nil
+	}
+	return out
+}
+
+func (bt *batch) giveRaw(raw []byte) {
+	for i, n := range bt.rawLens {
+		bt.items[i].raw, raw = raw[:n:n], raw[n:]
+	}
+	bt.rawLens = nil
 }
 
 // IntegrationSource is the integration_source sent on every request: it names this connector
@@ -126,11 +148,9 @@ func (b *batcher) add(pixel string, it item, event, raw []byte, ready []*batch) 
 	cur.body = append(cur.body, event...)
 	it.end = len(cur.body)
 	if len(raw) > 0 {
-		before := cap(cur.raw)
-		it.rawStart = len(cur.raw)
-		cur.raw = append(cur.raw, raw...)
-		it.rawEnd = len(cur.raw)
-		b.openBytes += cap(cur.raw) - before
+		it.raw = raw
+		cur.rawBytes += len(raw)
+		b.openBytes += len(raw)
 	}
 	if len(cur.items) == cap(cur.items) {
 		before := cap(cur.items)
@@ -183,15 +203,12 @@ func (b *batcher) grow(cur *batch, n int) {
 func (b *batcher) take(cur *batch) *batch {
 	delete(b.open, cur.pixel)
 	cur.open = false
-	b.openBytes -= cap(cur.body) + cap(cur.raw) + cap(cur.items)*itemBytes
+	b.openBytes -= cap(cur.body) + cur.rawBytes + cap(cur.items)*itemBytes
 	b.events -= len(cur.items)
 	b.sealedInList++
 	cur.body = append(cur.body, bodyTrailer...) // within capacity: grow keeps room for it
 	if spare := cap(cur.body) - len(cur.body); spare > len(cur.body)/4 {
 		cur.body = slices.Clip(slices.Clone(cur.body)) // the byte budget counts len: do not hold much more
-	}
-	if spare := cap(cur.raw) - len(cur.raw); spare > len(cur.raw)/4 {
-		cur.raw = slices.Clip(slices.Clone(cur.raw))
 	}
 	return cur
 }
@@ -252,7 +269,7 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 	for _, it := range items {
 		size += it.end - it.start + 1
 	}
-	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items)), raw: bt.raw}
+	out := &batch{pixel: bt.pixel, body: make([]byte, 0, size), items: make([]item, len(items))}
 	out.body = append(out.body, bodyHeader(validateOnly)...)
 	for i, it := range items {
 		if i > 0 {
@@ -261,6 +278,7 @@ func (bt *batch) subset(items []item, validateOnly bool) *batch {
 		start := len(out.body)
 		out.body = append(out.body, bt.body[it.start:it.end]...)
 		it.start, it.end = start, len(out.body)
+		out.rawBytes += len(it.raw)
 		out.items[i] = it
 	}
 	out.body = append(out.body, bodyTrailer...)

@@ -3,6 +3,7 @@ package destination
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +160,7 @@ func TestIntegrationSourceMatchesTheDocumentedPattern(t *testing.T) {
 
 // TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits checks the record data kept for stored
 // rejections: each event's data stays with it when a batch is split or built without some
-// events, and counts in the batch's size.
+// events, or spilled and read back, and counts in the batch's size.
 func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
 	b := newBatcher(4, false)
 	var ready []*batch
@@ -169,7 +170,11 @@ func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
 	}
 	require.Len(t, ready, 1, "four events fill the batch")
 	full := ready[0]
-	assert.Equal(t, int64(len(full.body)+len(full.raw)), full.size(), "the size counts the record data")
+	rawBytes := 0
+	for i := range 4 {
+		rawBytes += len(fmt.Sprintf(`{"order_id":"O-%d","pad":%q}`, i, strings.Repeat("p", i*7)))
+	}
+	assert.Equal(t, int64(len(full.body)+rawBytes), full.size(), "the size counts the record data")
 	dataOf := func(bt *batch) []string {
 		var out []string
 		for _, it := range bt.items {
@@ -186,9 +191,18 @@ func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
 	assert.Equal(t, []string{"3:O-2:102", "4:O-3:103"}, dataOf(right))
 	kept := full.without([]bool{true, false, true, false}, false)
 	assert.Equal(t, []string{"2:O-1:101", "4:O-3:103"}, dataOf(kept))
+	assert.Equal(t, rawBytes, left.rawBytes+right.rawBytes, "the halves count their own events' data")
+
+	spilled := full.takeRaw()
+	assert.Len(t, spilled, rawBytes, "the data goes to the spill file with the body")
+	for _, it := range full.items {
+		assert.Nil(t, it.raw, "a spilled batch lets its data go")
+	}
+	full.giveRaw(slices.Clone(spilled))
+	assert.Equal(t, []string{"1:O-0:100", "2:O-1:101", "3:O-2:102", "4:O-3:103"}, dataOf(full), "read back, each event has its data again")
 
 	plain := newBatcher(1, false).add("p", item{}, eventJSON("x", 0), nil, nil)
 	require.Len(t, plain, 1)
-	assert.Empty(t, plain[0].raw, "no record data is kept unless rejected records are stored")
+	assert.Zero(t, plain[0].rawBytes, "no record data is kept unless rejected records are stored")
 	assert.Nil(t, plain[0].rawOf(plain[0].items[0]))
 }

@@ -163,14 +163,16 @@ func (w *syncWriter) spillOrWait(ctx context.Context, b *batch) bool {
 		case took:
 			return true
 		}
-		ref, err := w.spill.put(b.body, b.raw)
+		raw := b.takeRaw()
+		ref, err := w.spill.put(b.body, raw)
 		if err != nil {
+			b.giveRaw(raw)
 			continue // the store is broken or full now: spillable says false
 		}
 		if w.spilled.Add(1) == 1 {
 			w.logf(protocol.LevelInfo, "Pixel %s is failing or rate limited and holds its share of the memory for waiting batches: its further batches wait in a temporary file in %s (at most %d MiB), and reading goes on for the other pixels.", b.pixel, w.spill.dir, maxSpillBytes>>20)
 		}
-		b.spilled, b.body, b.raw = &ref, nil, nil
+		b.spilled, b.body = &ref, nil
 		return true
 	}
 }

@@ -34,7 +34,7 @@ func ruleRejection(rt *route, seq checkpoint.Seq, rej *event.Rejection) rejectio
 		reason: rej.Error(), fix: remedy(rej.Rule == event.RuleTimestampWindow)}
 }
 
-// keptData fills r's record data from b, where the batcher kept it (see batch.raw).
+// keptData fills r's record data from b's item, where the batcher kept it (see item.raw).
 func keptData(r rejection, b *batch, it item) rejection {
 	r.data, r.emittedAt = b.rawOf(it), it.emittedAt
 	return r

@@ -38,7 +38,7 @@ func (w *syncWriter) sendOne(sc sendContexts, ln *lane, b *batch) {
 		return
 	}
 	w.deliverBatch(sc, ln, b)
-	b.body, b.raw = nil, nil
+	b.body = nil
 }
 
 // unspill reads a spilled batch's body back. A read that fails fails the sync: the batch's
@@ -49,7 +49,8 @@ func (w *syncWriter) unspill(b *batch) bool {
 		w.ledger.fail(&failure{kind: protocol.SystemError, message: "A batch kept in a temporary file could not be read back.", internal: err.Error()}, true)
 		return false
 	}
-	b.body, b.raw = body, raw
+	b.body = body
+	b.giveRaw(raw)
 	return true
 }
 
