@@ -45,9 +45,6 @@ type batch struct {
 // size is what the batch holds of the byte budget: its body and its records' data.
 func (bt *batch) size() int64 { return int64(len(bt.body) + bt.rawBytes) }
 
-// rawOf returns the record data of one of bt's items (nil when it was not kept).
-func (bt *batch) rawOf(it item) []byte { return it.raw }
-
 // takeRaw gathers the items' record data into one slice (for the spill file) and lets the items
 // go of it; giveRaw hands it back to them after the spill file is read.
 func (bt *batch) takeRaw() []byte {

@@ -181,7 +181,7 @@ func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
 			var rec struct {
 				OrderID string `json:"order_id"`
 			}
-			require.NoError(t, json.Unmarshal(bt.rawOf(it), &rec), "record %d", it.record)
+			require.NoError(t, json.Unmarshal(it.raw, &rec), "record %d", it.record)
 			out = append(out, fmt.Sprintf("%d:%s:%d", it.record, rec.OrderID, it.emittedAt))
 		}
 		return out
@@ -204,5 +204,5 @@ func TestBatchesCarryTheRecordDataOfTheirEventsThroughSplits(t *testing.T) {
 	plain := newBatcher(1, false).add("p", item{}, eventJSON("x", 0), nil, nil)
 	require.Len(t, plain, 1)
 	assert.Zero(t, plain[0].rawBytes, "no record data is kept unless rejected records are stored")
-	assert.Nil(t, plain[0].rawOf(plain[0].items[0]))
+	assert.Nil(t, plain[0].items[0].raw)
 }

@@ -126,7 +126,7 @@ func (w *syncWriter) handleRecord(ctx context.Context, rec *protocol.Record, p *
 	}
 	it := item{seq: seq, stream: rt.id, record: p.number, ts: p.event.TimestampMS}
 	var raw []byte
-	if w.keepsRecords {
+	if w.keepsRecords() {
 		raw, it.emittedAt = rec.Data, int64(rec.EmittedAt)
 	}
 	w.dispatchAll(ctx, w.batcher.add(rt.pixel, it, p.event.JSON, raw, w.ready))

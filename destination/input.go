@@ -191,7 +191,7 @@ func (w *syncWriter) prepareChunk(c *chunk) {
 		p.event, p.err = w.prep.PrepareString(p.route.name, p.number, unsafe.String(unsafe.SliceData(data), len(data)))
 		// The event replaces the data: let it go early, unless rejected records are stored
 		// (the batch, or the rejection, then takes a copy of it for the bucket).
-		if !w.keepsRecords {
+		if !w.keepsRecords() {
 			m.Record.Data = nil
 		}
 	}

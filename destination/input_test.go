@@ -64,7 +64,10 @@ func TestPrepareChunkKeepsTheDataOnlyWhenRejectedRecordsAreStored(t *testing.T) 
 		t.Run(fmt.Sprintf("rejected records stored: %v", keeps), func(t *testing.T) {
 			prep, err := event.NewPreparer(event.Options{})
 			require.NoError(t, err)
-			w := &syncWriter{prep: prep, keepsRecords: keeps}
+			w := &syncWriter{prep: prep}
+			if keeps {
+				w.keeper = &bucketKeeper{}
+			}
 			data := []byte(`{"id":"a-1","type":"purchase","timestamp_ms":1}`)
 			c := &chunk{
 				msgs:    []*protocol.Message{{Type: protocol.TypeRecord, Record: &protocol.Record{Stream: "s", Data: data}}},

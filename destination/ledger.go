@@ -129,9 +129,8 @@ func (l *ledger) settle(items []item) {
 // reject handles a refused record. With Continue on errors off and no keeper it is the sync's
 // failure (the record stays unsettled, so no later state is echoed): a keeper (a bucket of
 // rejected records) makes rejections part of a successful sync, as the platform means them.
-// Otherwise it is counted and logged at
-// once (one by one up to maxRejectionLogs per stream), and settled as rejected: at once, or
-// when the keeper says it is kept.
+// Otherwise it is counted and logged at once (one by one up to maxRejectionLogs per stream),
+// and settled as rejected: at once, or when the keeper says it is kept.
 func (l *ledger) reject(r rejection) {
 	if !l.continueOnErrors && l.keeper == nil {
 		l.fail(&failure{kind: protocol.ConfigError, stream: &r.route.descriptor,

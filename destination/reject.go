@@ -18,7 +18,7 @@ func (w *syncWriter) rejectRecord(rt *route, seq checkpoint.Seq, rec *protocol.R
 		return
 	}
 	r := ruleRejection(rt, seq, rej)
-	if w.keepsRecords {
+	if w.keepsRecords() {
 		r.data, r.emittedAt = rec.Data, int64(rec.EmittedAt)
 	}
 	w.ledger.reject(r)
@@ -34,9 +34,9 @@ func ruleRejection(rt *route, seq checkpoint.Seq, rej *event.Rejection) rejectio
 		reason: rej.Error(), fix: remedy(rej.Rule == event.RuleTimestampWindow)}
 }
 
-// keptData fills r's record data from b's item, where the batcher kept it (see item.raw).
-func keptData(r rejection, b *batch, it item) rejection {
-	r.data, r.emittedAt = b.rawOf(it), it.emittedAt
+// keptData fills r's record data from its batch item, where the batcher kept it (see item.raw).
+func keptData(r rejection, it item) rejection {
+	r.data, r.emittedAt = it.raw, it.emittedAt
 	return r
 }
 
@@ -67,7 +67,7 @@ func (w *syncWriter) rejectByAPI(b *batch, it item, p openai.EventProblem, apiEr
 	}
 	message := fmt.Sprintf("refused by the OpenAI API (HTTP %d): %s", apiErr.Status, p.Message)
 	w.ledger.reject(keptData(rejection{route: rt, seq: it.seq, record: it.record, rule: rule, field: p.Field(),
-		message: message, apiCode: p.Code, reason: reason, fix: remedy(p.Code == apiCodeTooOld)}, b, it))
+		message: message, apiCode: p.Code, reason: reason, fix: remedy(p.Code == apiCodeTooOld)}, it))
 }
 
 // apiCodeTooOld is the error code of the API's refusal of an event older than 7 days.

@@ -152,7 +152,7 @@ func (w *syncWriter) retryBudgetSpent(b *batch, exhausted *RetryExhaustedError) 
 		rt := &w.routes.byKey[it.stream]
 		reason := fmt.Sprintf("stream %q record %d: %s: not delivered: %s", rt.name, it.record, ruleRetryBudget, what)
 		w.ledger.reject(keptData(rejection{route: rt, seq: it.seq, record: it.record, rule: ruleRetryBudget,
-			message: "not delivered: " + what, reason: reason}, b, it))
+			message: "not delivered: " + what, reason: reason}, it))
 	}
 }
 

@@ -38,7 +38,7 @@ func (w *syncWriter) dropAged(b *batch, now time.Time) *batch {
 		rt := &w.routes.byKey[it.stream]
 		rej := &event.Rejection{Stream: rt.name, Record: it.record, Path: "timestamp_ms", Rule: event.RuleTimestampWindow, Message: msg,
 			Hint: "it waited or was retried past the API's limit; sync more often, or filter the source to the last 7 days"}
-		w.ledger.reject(keptData(ruleRejection(rt, it.seq, rej), b, it))
+		w.ledger.reject(keptData(ruleRejection(rt, it.seq, rej), it))
 	}
 	if drop == nil {
 		return b

@@ -103,11 +103,8 @@ type syncWriter struct {
 	ledger  *ledger
 	stop    *stops
 	started time.Time
-	spilled atomic.Int64 // batches spilled
-	// keepsRecords is set when rejected records are stored: batches then carry their records'
-	// data, so that a record the API refuses can be stored as the platform sent it.
-	keepsRecords bool
-	keeper       *bucketKeeper // nil when rejected records are not stored
+	spilled atomic.Int64  // batches spilled
+	keeper  *bucketKeeper // nil when rejected records are not stored
 
 	// Owned by the input loop.
 	unknownStreams map[protocol.StreamDescriptor]bool
@@ -213,9 +210,12 @@ func (w *syncWriter) keepRejected(syncID string) error {
 	}
 	w.keeper = &bucketKeeper{store: store, ctx: w.stop.sending, ledger: w.ledger}
 	w.ledger.keeper = w.keeper
-	w.keepsRecords = true
 	return nil
 }
+
+// keepsRecords tells whether rejected records are stored: batches then carry their records'
+// data, so that a record the API refuses can be stored as the platform sent it.
+func (w *syncWriter) keepsRecords() bool { return w.keeper != nil }
 
 // stops are the two signals that end a write early: stop reading (no more input is read or
 // dispatched) and stop sending (nothing new is sent: the waits for a sender, a pause or a
